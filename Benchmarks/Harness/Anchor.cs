@@ -1,0 +1,51 @@
+using System.Diagnostics;
+
+namespace MlPipelines.Benchmarks.Harness;
+
+/// <summary>Runs an anchor script (Benchmarks/anchors/*.py with Debian's /usr/bin/python3, or node) and returns its stdout.</summary>
+internal static class Anchor
+{
+    /// <summary>Folder holding the anchor scripts, found from the build output upwards.</summary>
+    public static string ScriptsFolder
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "Benchmarks", "anchors");
+                if (Directory.Exists(candidate)) return candidate;
+            }
+            throw new DirectoryNotFoundException("Benchmarks/anchors not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>
+    /// Runs `/usr/bin/python3 anchors/<paramref name="script"/> args` with OpenBLAS set up as measured in
+    /// ../shared/anchors (AVX-512 kernels, single-threaded BLAS pool) and returns stdout; throws with stderr on failure.
+    /// </summary>
+    public static string RunPython(string script, params string[] args)
+    {
+        var psi = new ProcessStartInfo("/usr/bin/python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(ScriptsFolder, script));
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        psi.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
+        return Run(psi, script);
+    }
+
+    /// <summary>Runs an arbitrary anchor process and returns stdout.</summary>
+    public static string Run(ProcessStartInfo psi, string what)
+    {
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {psi.FileName}");
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException($"Anchor {what} failed (exit {p.ExitCode}):\n{err.Result}");
+        return output;
+    }
+}
