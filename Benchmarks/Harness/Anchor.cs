@@ -20,10 +20,13 @@ internal static class Anchor
     }
 
     /// <summary>
-    /// Runs `/usr/bin/python3 anchors/<paramref name="script"/> args` with OpenBLAS set up as measured in
-    /// ../shared/anchors (AVX-512 kernels, single-threaded BLAS pool) and returns stdout; throws with stderr on failure.
+    /// Runs `/usr/bin/python3 anchors/<paramref name="script"/> args` with OpenBLAS using its AVX-512 kernels as measured in
+    /// ../shared/anchors, and returns stdout; throws with stderr on failure.
     /// </summary>
-    public static string RunPython(string script, params string[] args)
+    public static string RunPython(string script, params string[] args) => RunPython(script, new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="RunPython(string, string[])"/>, with extra environment variables (e.g. OMP_NUM_THREADS).</summary>
+    public static string RunPython(string script, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("/usr/bin/python3")
         {
@@ -34,12 +37,16 @@ internal static class Anchor
         psi.ArgumentList.Add(Path.Combine(ScriptsFolder, script));
         foreach (string a in args) psi.ArgumentList.Add(a);
         psi.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
         return Run(psi, script);
     }
 
     /// <summary>Runs an arbitrary anchor process and returns stdout.</summary>
     public static string Run(ProcessStartInfo psi, string what)
     {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {psi.FileName}");
         Task<string> err = p.StandardError.ReadToEndAsync();
         string output = p.StandardOutput.ReadToEnd();

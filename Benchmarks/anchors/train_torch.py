@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""PyTorch anchor for the training/inference throughput harness (Benchmarks/Training).
+
+Usage: train_torch.py THREADS MODELS SECONDS
+Prints one JSON object per model on stdout: {"model", "threads", "params", "train_ips", "infer_ips"}.
+Protocol (same as ours): Fashion-MNIST-shaped random data (1x28x28), training with batch 128,
+SGD lr 0.01 momentum 0.9, cross-entropy; 15 warm-up steps are not timed; inference with batch 256
+in eval mode under no_grad. The models are the three of ../shared/anchors/fmnist_common.py.
+Run with OPENBLAS_CORETYPE=SkylakeX and OPENBLAS_NUM_THREADS=1 (set by the harness) so OpenBLAS uses
+AVX-512 kernels and its thread pool does not fight torch's.
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def conv_bn_relu(cin, cout, stride=1):
+    return [nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+
+class LeNet5(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(400, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = torch.flatten(x, 1)
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+
+class SmallVgg(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(*conv_bn_relu(1, 32), *conv_bn_relu(32, 32), nn.MaxPool2d(2),
+                                      *conv_bn_relu(32, 64), *conv_bn_relu(64, 64), nn.MaxPool2d(2))
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.ReLU(inplace=True),
+                                        nn.Dropout(0.25), nn.Linear(256, 10))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = None
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + (x if self.shortcut is None else self.shortcut(x)))
+
+
+class ResNet20(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(*conv_bn_relu(1, 16))
+        blocks, cin = [], 16
+        for cout, stride in [(16, 1), (32, 2), (64, 2)]:
+            for i in range(3):
+                blocks.append(Block(cin, cout, stride if i == 0 else 1))
+                cin = cout
+        self.layers = nn.Sequential(*blocks)
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = self.layers(self.stem(x))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+MODELS = {"lenet5": LeNet5, "vgg_small": SmallVgg, "resnet20": ResNet20}
+
+
+def timed(step, warm, seconds, min_steps):
+    for i in range(warm):
+        step(i)
+    n, start = 0, time.perf_counter()
+    while True:
+        step(warm + n)
+        n += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds and n >= min_steps:
+            return n, elapsed
+
+
+def measure(name, threads, seconds):
+    torch.manual_seed(0)
+    model = MODELS[name]()
+    data = torch.randn(128 * 16, 1, 28, 28)
+    labels = torch.randint(0, 10, (128 * 16,))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    model.train()
+
+    def train_step(i):
+        j = (i % 16) * 128
+        optimizer.zero_grad(set_to_none=True)
+        loss_fn(model(data[j:j + 128]), labels[j:j + 128]).backward()
+        optimizer.step()
+
+    steps, elapsed = timed(train_step, 15, seconds, 20)
+    train_ips = steps * 128 / elapsed
+
+    model.eval()
+    with torch.no_grad():
+        def infer_step(i):
+            j = (i % 8) * 256
+            model(data[j:j + 256])
+        steps, elapsed = timed(infer_step, 5, seconds / 2, 20)
+    infer_ips = steps * 256 / elapsed
+    params = sum(p.numel() for p in model.parameters())
+    return {"model": name, "threads": threads, "params": params, "train_ips": train_ips, "infer_ips": infer_ips}
+
+
+def main():
+    threads = int(sys.argv[1])
+    names = sys.argv[2].split(",")
+    seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 8.0
+    torch.set_num_threads(threads)
+    for name in names:
+        print(json.dumps(measure(name, threads, seconds)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
