@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 
 namespace MlPipelines.Benchmarks.Harness;
 
@@ -10,6 +11,10 @@ internal static class Anchor
     {
         get
         {
+            string? root = typeof(Anchor).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+            if (root is not null && Directory.Exists(Path.Combine(root, "Benchmarks", "anchors")))
+                return Path.GetFullPath(Path.Combine(root, "Benchmarks", "anchors"));
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             {
                 string candidate = Path.Combine(dir.FullName, "Benchmarks", "anchors");

@@ -1,11 +1,30 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using MlPipelines.Engine.Compute;
+
 namespace MlPipelines.Engine.Kernels;
 
 /// <summary>
 /// Single-precision general matrix multiply on row-major matrices:
 /// C = alpha * op(A) * op(B) + beta * C, with op(X) = X or X^T.
+/// Packed and blocked (GotoBLAS layout): B is packed into panels of NR columns, A into panels of
+/// MR rows (scaled by alpha while packing), and an MR x NR register-blocked micro-kernel accumulates
+/// into C. Threads split C into fixed row or column blocks and never split K, so results are
+/// bit-identical for every thread count.
 /// </summary>
-internal static class Gemm
+internal static unsafe class Gemm
 {
+    internal const int MR = 8;
+    private const int KC = 256;
+    private const int MC = 128;
+    private const int NC = 3072;
+
+    /// <summary>Columns per B panel: two vectors of the widest accelerated width (scalar code uses 8).</summary>
+    internal static int NR => Vector512.IsHardwareAccelerated ? 32 : Vector256.IsHardwareAccelerated ? 16 : 8;
+
+    [ThreadStatic] private static float[]? t_packA;
+    [ThreadStatic] private static float[]? t_packB;
+
     /// <summary>
     /// C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C[m, n].
     /// A is stored [m, k] (lda >= k) or, when <paramref name="transA"/>, [k, m] (lda >= m).
@@ -19,21 +38,288 @@ internal static class Gemm
         float beta, Span<float> c, int ldc,
         int threads = 1)
     {
-        // Simple correct body; replaced by the packed, blocked SIMD implementation.
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must not be negative.");
+        if (m == 0 || n == 0) return;
+        CheckOperand(a, transA ? k : m, transA ? m : k, lda, nameof(a));
+        CheckOperand(b, transB ? n : k, transB ? k : n, ldb, nameof(b));
+        CheckOperand(c, m, n, ldc, nameof(c));
+
         for (int i = 0; i < m; i++)
         {
-            for (int j = 0; j < n; j++)
+            Span<float> row = c.Slice(i * ldc, n);
+            if (beta == 0) row.Clear();
+            else if (beta != 1) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+        if (k == 0 || alpha == 0) return;
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var job = new Job(pa, lda, transA, pb, ldb, transB, pc, ldc, k, alpha);
+            long work = (long)m * n * k;
+            int chunks = threads <= 1 || work < (1L << 21) ? 1 : threads;
+            if (chunks == 1)
             {
-                float sum = 0;
-                for (int p = 0; p < k; p++)
+                job.Run(0, m, 0, n);
+                return;
+            }
+            // Split the longer side into blocks aligned to the micro-tile, so threads never share a tile.
+            bool splitRows = m >= n;
+            int unit = splitRows ? MR : NR;
+            int units = ((splitRows ? m : n) + unit - 1) / unit;
+            chunks = Math.Min(chunks, units);
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, ci =>
+            {
+                (int s, int e) = DeterministicParallel.ChunkRange(units, chunks, ci);
+                int lo = s * unit, hi = Math.Min(e * unit, splitRows ? m : n);
+                if (lo >= hi) return;
+                if (splitRows) job.Run(lo, hi, 0, n);
+                else job.Run(0, m, lo, hi);
+            });
+        }
+    }
+
+    private static void CheckOperand(ReadOnlySpan<float> x, int rows, int cols, int ld, string name)
+    {
+        if (ld < Math.Max(1, cols))
+            throw new ArgumentOutOfRangeException(name, $"Leading dimension {ld} is smaller than the row length {cols}.");
+        if (rows > 0 && cols > 0 && (long)(rows - 1) * ld + cols > x.Length)
+            throw new ArgumentException($"Matrix {name} needs {(long)(rows - 1) * ld + cols} elements, the span has {x.Length}.", name);
+    }
+
+    /// <summary>The operands of one multiplication, as raw pointers pinned by the caller.</summary>
+    private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha)
+    {
+        /// <summary>Computes C[m0..m1, n0..n1] += alpha * A B on the calling thread.</summary>
+        public void Run(int m0, int m1, int n0, int n1)
+        {
+            int nr = NR;
+            float* packA = AlignedBuffer(ref t_packA, MC * KC);
+            float* packB = AlignedBuffer(ref t_packB, KC * (NC + nr));
+            for (int jc = n0; jc < n1; jc += NC)
+            {
+                int nc = Math.Min(NC, n1 - jc);
+                for (int pc = 0; pc < k; pc += KC)
                 {
-                    float av = transA ? a[p * lda + i] : a[i * lda + p];
-                    float bv = transB ? b[j * ldb + p] : b[p * ldb + j];
-                    sum += av * bv;
+                    int kc = Math.Min(KC, k - pc);
+                    PackB(packB, pc, jc, kc, nc, nr);
+                    for (int ic = m0; ic < m1; ic += MC)
+                    {
+                        int mc = Math.Min(MC, m1 - ic);
+                        PackA(packA, ic, pc, mc, kc);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int nRem = Math.Min(nr, nc - jr);
+                            float* bPanel = packB + (long)jr * kc;
+                            for (int ir = 0; ir < mc; ir += MR)
+                            {
+                                int mRem = Math.Min(MR, mc - ir);
+                                float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
+                                MicroKernel(kc, packA + (long)ir * kc, bPanel, cTile, ldc, mRem, nRem, nr);
+                            }
+                        }
+                    }
                 }
-                ref float cij = ref c[i * ldc + j];
-                cij = beta == 0 ? alpha * sum : alpha * sum + beta * cij;
             }
         }
+
+        /// <summary>Packs op(A)[ic.., pc..] scaled by alpha into MR-row panels: panel p holds kc columns of MR values.</summary>
+        private void PackA(float* dst, int ic, int pc, int mc, int kc)
+        {
+            for (int ir = 0; ir < mc; ir += MR)
+            {
+                int rows = Math.Min(MR, mc - ir);
+                float* panel = dst + (long)ir * kc;
+                if (transA)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = a + (long)(pc + p) * lda + ic + ir;
+                        float* col = panel + p * MR;
+                        for (int i = 0; i < rows; i++) col[i] = alpha * src[i];
+                        for (int i = rows; i < MR; i++) col[i] = 0;
+                    }
+                }
+                else
+                {
+                    for (int i = 0; i < rows; i++)
+                    {
+                        float* src = a + (long)(ic + ir + i) * lda + pc;
+                        for (int p = 0; p < kc; p++) panel[p * MR + i] = alpha * src[p];
+                    }
+                    for (int i = rows; i < MR; i++)
+                        for (int p = 0; p < kc; p++) panel[p * MR + i] = 0;
+                }
+            }
+        }
+
+        /// <summary>Packs op(B)[pc.., jc..] into NR-column panels: panel j holds kc rows of NR values.</summary>
+        private void PackB(float* dst, int pc, int jc, int kc, int nc, int nr)
+        {
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                float* panel = dst + (long)jr * kc;
+                if (!transB)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = b + (long)(pc + p) * ldb + jc + jr;
+                        float* row = panel + p * nr;
+                        Buffer.MemoryCopy(src, row, cols * sizeof(float), cols * sizeof(float));
+                        for (int j = cols; j < nr; j++) row[j] = 0;
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < cols; j++)
+                    {
+                        float* src = b + (long)(jc + jr + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) panel[p * nr + j] = src[p];
+                    }
+                    if (cols < nr)
+                        for (int p = 0; p < kc; p++)
+                            for (int j = cols; j < nr; j++) panel[p * nr + j] = 0;
+                }
+            }
+        }
+    }
+
+    /// <summary>C[mRem, nRem] += packedA[MR, kc]^T-panel x packedB[kc, nr]-panel.</summary>
+    private static void MicroKernel(int kc, float* pa, float* pb, float* c, int ldc, int mRem, int nRem, int nr)
+    {
+        if (mRem == MR && nRem == nr)
+        {
+            Dispatch(kc, pa, pb, c, ldc, nr);
+            return;
+        }
+        // Edge tile: compute into a full scratch tile, then add the valid part.
+        float* tile = stackalloc float[MR * 32];
+        new Span<float>(tile, MR * nr).Clear();
+        Dispatch(kc, pa, pb, tile, nr, nr);
+        for (int i = 0; i < mRem; i++)
+            for (int j = 0; j < nRem; j++) c[(long)i * ldc + j] += tile[i * nr + j];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dispatch(int kc, float* pa, float* pb, float* c, int ldc, int nr)
+    {
+        if (nr == 32) Kernel512(kc, pa, pb, c, ldc);
+        else if (nr == 16) Kernel256(kc, pa, pb, c, ldc);
+        else KernelScalar(kc, pa, pb, c, ldc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512(int kc, float* pa, float* pb, float* c, int ldc)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(pb), b1 = Vector512.Load(pb + 16);
+            Vector512<float> x = Vector512.Create(pa[0]);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(pa[1]);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(pa[2]);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(pa[3]);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(pa[4]);
+            c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(pa[5]);
+            c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(pa[6]);
+            c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(pa[7]);
+            c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            pa += MR;
+            pb += 32;
+        }
+        Add512(c, c00, c01); c += ldc;
+        Add512(c, c10, c11); c += ldc;
+        Add512(c, c20, c21); c += ldc;
+        Add512(c, c30, c31); c += ldc;
+        Add512(c, c40, c41); c += ldc;
+        Add512(c, c50, c51); c += ldc;
+        Add512(c, c60, c61); c += ldc;
+        Add512(c, c70, c71);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add512(float* c, Vector512<float> lo, Vector512<float> hi)
+    {
+        (Vector512.Load(c) + lo).Store(c);
+        (Vector512.Load(c + 16) + hi).Store(c + 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256(int kc, float* pa, float* pb, float* c, int ldc)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(pb), b1 = Vector256.Load(pb + 8);
+            Vector256<float> x = Vector256.Create(pa[0]);
+            c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(pa[1]);
+            c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(pa[2]);
+            c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(pa[3]);
+            c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            x = Vector256.Create(pa[4]);
+            c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            x = Vector256.Create(pa[5]);
+            c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            x = Vector256.Create(pa[6]);
+            c60 = Vector256.FusedMultiplyAdd(x, b0, c60); c61 = Vector256.FusedMultiplyAdd(x, b1, c61);
+            x = Vector256.Create(pa[7]);
+            c70 = Vector256.FusedMultiplyAdd(x, b0, c70); c71 = Vector256.FusedMultiplyAdd(x, b1, c71);
+            pa += MR;
+            pb += 16;
+        }
+        Add256(c, c00, c01); c += ldc;
+        Add256(c, c10, c11); c += ldc;
+        Add256(c, c20, c21); c += ldc;
+        Add256(c, c30, c31); c += ldc;
+        Add256(c, c40, c41); c += ldc;
+        Add256(c, c50, c51); c += ldc;
+        Add256(c, c60, c61); c += ldc;
+        Add256(c, c70, c71);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add256(float* c, Vector256<float> lo, Vector256<float> hi)
+    {
+        (Vector256.Load(c) + lo).Store(c);
+        (Vector256.Load(c + 8) + hi).Store(c + 8);
+    }
+
+    private static void KernelScalar(int kc, float* pa, float* pb, float* c, int ldc)
+    {
+        float* acc = stackalloc float[MR * 8];
+        new Span<float>(acc, MR * 8).Clear();
+        for (int p = 0; p < kc; p++)
+        {
+            for (int i = 0; i < MR; i++)
+            {
+                float x = pa[i];
+                for (int j = 0; j < 8; j++) acc[i * 8 + j] = MathF.FusedMultiplyAdd(x, pb[j], acc[i * 8 + j]);
+            }
+            pa += MR;
+            pb += 8;
+        }
+        for (int i = 0; i < MR; i++)
+            for (int j = 0; j < 8; j++) c[(long)i * ldc + j] += acc[i * 8 + j];
+    }
+
+    /// <summary>A per-thread pinned buffer of at least <paramref name="floats"/> floats, 64-byte aligned.</summary>
+    private static float* AlignedBuffer(ref float[]? cache, int floats)
+    {
+        if (cache is null || cache.Length < floats + 16)
+            cache = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+        float* p = (float*)Unsafe.AsPointer(ref cache[0]);
+        return (float*)(((nint)p + 63) & ~(nint)63);
     }
 }

@@ -1,0 +1,103 @@
+using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Reference;
+
+namespace MlPipelines.Engine.Tests.Kernels;
+
+[TestClass]
+[TestCategory("Kernels")]
+public sealed class GemmTests
+{
+    private static float[] Random(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    private static void Check(bool ta, bool tb, int m, int n, int k, float alpha, float beta, int pad, int threads, int seed)
+    {
+        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        float[] a = Random(Math.Max(1, (ta ? k : m) * lda), seed);
+        float[] b = Random(Math.Max(1, (tb ? n : k) * ldb), seed + 1);
+        float[] c = Random(Math.Max(1, m * ldc), seed + 2);
+        if (beta == 0) Array.Fill(c, float.NaN);
+        float[] expected = (float[])c.Clone();
+        GemmReference.Sgemm(ta, tb, m, n, k, alpha, a, Math.Max(1, lda), b, Math.Max(1, ldb), beta, expected, Math.Max(1, ldc));
+        Gemm.Sgemm(ta, tb, m, n, k, alpha, a, Math.Max(1, lda), b, Math.Max(1, ldb), beta, c, Math.Max(1, ldc), threads);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < ldc; j++)
+            {
+                int idx = i * ldc + j;
+                if (j >= n)
+                {
+                    Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[idx]), BitConverter.SingleToInt32Bits(c[idx]), "padding was written");
+                    continue;
+                }
+                // Float accumulation error bound: k * eps * sum|a||b|, sum|a||b| <= k for values in [-1, 1].
+                double tol = 1e-6 * (k + 1) * Math.Max(1, Math.Abs(alpha)) + 1e-6;
+                Assert.AreEqual(expected[idx], c[idx], tol, $"ta={ta} tb={tb} m={m} n={n} k={k} at ({i},{j})");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void MatchesReference_OverOddShapesAndAllTransposes()
+    {
+        int[] sizes = [1, 2, 3, 7, 8, 9, 16, 17, 31, 33, 65];
+        int seed = 0;
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+                for (int s = 0; s < sizes.Length; s++)
+                {
+                    int m = sizes[s], n = sizes[(s + 3) % sizes.Length], k = sizes[(s + 6) % sizes.Length];
+                    Check(ta, tb, m, n, k, 1f, 0f, 0, 1, seed++);
+                    Check(ta, tb, n, k, m, 0.5f, 1.5f, 3, 1, seed++);
+                }
+    }
+
+    [TestMethod]
+    public void ZeroSizes_AndKZeroScalesC()
+    {
+        Check(false, false, 0, 5, 3, 1, 0, 0, 1, 1);
+        Check(false, false, 5, 0, 3, 1, 0, 0, 1, 2);
+        float[] c = [1, 2, 3, 4];
+        Gemm.Sgemm(false, false, 2, 2, 0, 1, [], 1, [], 2, 2f, c, 2);
+        CollectionAssert.AreEqual(new float[] { 2, 4, 6, 8 }, c);
+    }
+
+    [TestMethod]
+    public void BlockBoundaries_AreHandled()
+    {
+        // Crosses the K block (256), the M block (128) and several micro-tiles with ragged edges.
+        Check(false, false, 130, 70, 300, 1, 0, 0, 1, 7);
+        Check(true, true, 131, 67, 257, 2, 0.5f, 2, 1, 8);
+        Check(false, true, 9, 400, 520, 1, 1, 0, 1, 9);
+    }
+
+    [TestMethod]
+    public void Threads_GiveBitIdenticalResults()
+    {
+        foreach (var (m, n, k) in new[] { (300, 200, 150), (40, 700, 90), (257, 33, 129) })
+        {
+            float[] a = Random(m * k, 1), b = Random(k * n, 2);
+            float[]? first = null;
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                var c = new float[m * n];
+                Gemm.Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n, threads);
+                if (first is null) first = c;
+                else CollectionAssert.AreEqual(first, c, $"threads {threads} differ for {m}x{n}x{k}");
+            }
+            Check(false, false, m, n, k, 1, 0, 0, 2, 5);
+        }
+    }
+
+    [TestMethod]
+    public void TooShortSpans_AreRejected()
+    {
+        Assert.ThrowsExactly<ArgumentException>(() => Gemm.Sgemm(false, false, 2, 2, 2, 1, new float[3], 2, new float[4], 2, 0, new float[4], 2));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Gemm.Sgemm(false, false, 2, 2, 2, 1, new float[4], 1, new float[4], 2, 0, new float[4], 2));
+    }
+}
