@@ -1,0 +1,105 @@
+using System.Numerics.Tensors;
+using MlPipelines.Engine.Kernels.Operators;
+
+namespace MlPipelines.Engine.Kernels;
+
+/// <summary>Activation functions forward and backward. Backward accumulates: dX += f'(x) dY.</summary>
+internal static class Activation
+{
+    /// <summary>y = f(x).</summary>
+    /// <param name="kind">Which activation.</param>
+    /// <param name="x">// [any]</param>
+    /// <param name="y">// [same], may alias x</param>
+    /// <param name="slope">Negative slope of LeakyReLU.</param>
+    public static void Forward(ActivationKind kind, ReadOnlySpan<float> x, Span<float> y, float slope = 0.01f)
+    {
+        if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.", nameof(y));
+        if (x.IsEmpty) return;
+        switch (kind)
+        {
+            case ActivationKind.Relu: Elementwise.Map(new ReluOp(), x, y); break;
+            case ActivationKind.LeakyRelu: Elementwise.Map(new LeakyReluOp(slope), x, y); break;
+            case ActivationKind.Relu6: Elementwise.Map(new ClampOp(0, 6), x, y); break;
+            case ActivationKind.HardSigmoid: Elementwise.Map(new HardSigmoidOp(), x, y); break;
+            case ActivationKind.HardSwish: Elementwise.Map(new HardSwishOp(), x, y); break;
+            case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case ActivationKind.Tanh: TensorPrimitives.Tanh(x, y); break;
+            case ActivationKind.Silu:
+                for (int i = 0; i < x.Length; i++) y[i] = x[i] / (1f + MathF.Exp(-x[i]));
+                break;
+            case ActivationKind.Gelu:
+                for (int i = 0; i < x.Length; i++) y[i] = (float)(0.5 * x[i] * (1 + Erf(x[i] / Math.Sqrt(2))));
+                break;
+            case ActivationKind.GeluTanh:
+                for (int i = 0; i < x.Length; i++)
+                {
+                    double v = x[i];
+                    y[i] = (float)(0.5 * v * (1 + Math.Tanh(GeluC * (v + 0.044715 * v * v * v))));
+                }
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation.");
+        }
+    }
+
+    /// <summary>dX += f'(x) dY. Sigmoid and Tanh read their saved output <paramref name="y"/>; the others read <paramref name="x"/>.</summary>
+    /// <param name="kind">Which activation.</param>
+    /// <param name="x">// [any] forward input</param>
+    /// <param name="y">// [same] forward output</param>
+    /// <param name="dY">// [same]</param>
+    /// <param name="dX">// [same], accumulated into</param>
+    /// <param name="slope">Negative slope of LeakyReLU.</param>
+    public static void Backward(ActivationKind kind, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX, float slope = 0.01f)
+    {
+        if (dY.IsEmpty) return;
+        switch (kind)
+        {
+            case ActivationKind.Relu: Elementwise.Map(new ReluGradOp(), x, dY, dX, accumulate: true); break;
+            case ActivationKind.LeakyRelu: Elementwise.Map(new LeakyReluGradOp(slope), x, dY, dX, accumulate: true); break;
+            case ActivationKind.Relu6: Elementwise.Map(new ClampGradOp(0, 6), x, dY, dX, accumulate: true); break;
+            case ActivationKind.HardSigmoid: Elementwise.Map(new HardSigmoidGradOp(), x, dY, dX, accumulate: true); break;
+            case ActivationKind.HardSwish: Elementwise.Map(new HardSwishGradOp(), x, dY, dX, accumulate: true); break;
+            case ActivationKind.Sigmoid: Elementwise.Map(new SigmoidGradFromOutputOp(), y, dY, dX, accumulate: true); break;
+            case ActivationKind.Tanh: Elementwise.Map(new TanhGradFromOutputOp(), y, dY, dX, accumulate: true); break;
+            case ActivationKind.Silu:
+                for (int i = 0; i < x.Length; i++)
+                {
+                    float s = 1f / (1f + MathF.Exp(-x[i]));
+                    dX[i] += dY[i] * s * (1 + x[i] * (1 - s));
+                }
+                break;
+            case ActivationKind.Gelu:
+                for (int i = 0; i < x.Length; i++)
+                {
+                    double v = x[i];
+                    double cdf = 0.5 * (1 + Erf(v / Math.Sqrt(2)));
+                    double pdf = Math.Exp(-0.5 * v * v) / Math.Sqrt(2 * Math.PI);
+                    dX[i] += (float)(dY[i] * (cdf + v * pdf));
+                }
+                break;
+            case ActivationKind.GeluTanh:
+                for (int i = 0; i < x.Length; i++)
+                {
+                    double v = x[i];
+                    double inner = GeluC * (v + 0.044715 * v * v * v);
+                    double t = Math.Tanh(inner);
+                    double dInner = GeluC * (1 + 3 * 0.044715 * v * v);
+                    dX[i] += (float)(dY[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner));
+                }
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation.");
+        }
+    }
+
+    private static readonly double GeluC = Math.Sqrt(2 / Math.PI);
+
+    /// <summary>erf(x) with absolute error below 1.2e-7 (a Chebyshev-fitted erfc), ample for float activations.</summary>
+    internal static double Erf(double x)
+    {
+        double z = Math.Abs(x);
+        double t = 1 / (1 + 0.5 * z);
+        double r = t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+            + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+        double erf = 1 - r;
+        return x >= 0 ? erf : -erf;
+    }
+}
