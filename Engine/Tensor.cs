@@ -27,8 +27,10 @@ public sealed class Tensor
             throw new ArgumentException($"Data length {data.Length} does not match shape [{string.Join(", ", shape)}] ({Length} elements).", nameof(data));
     }
 
-    /// <summary>Wraps the elements of the shape's size in <paramref name="buffer"/> from <paramref name="offset"/> as a contiguous tensor.</summary>
-    public Tensor(float[] buffer, int offset, params int[] shape)
+    /// <summary>A contiguous tensor over the shape's number of elements of <paramref name="buffer"/> from <paramref name="offset"/> (a view: no copy).</summary>
+    internal static Tensor View(float[] buffer, int offset, params int[] shape) => new(buffer, offset, shape);
+
+    private Tensor(float[] buffer, int offset, int[] shape)
     {
         ArgumentNullException.ThrowIfNull(buffer);
         _shape = (int[])shape.Clone();
@@ -87,7 +89,7 @@ public sealed class Tensor
         }
         if (CheckedLength(shape) != Length)
             throw new ArgumentException($"Cannot reshape [{ShapeString(_shape)}] ({Length} elements) to [{ShapeString(shape)}].", nameof(shape));
-        return new Tensor(_buffer, _offset, shape);
+        return View(_buffer, _offset, shape);
     }
 
     /// <summary>A deep copy with its own buffer.</summary>

@@ -1,0 +1,77 @@
+using System.Numerics.Tensors;
+using MlPipelines.Engine.Compute;
+using MlPipelines.Engine.Kernels;
+
+namespace MlPipelines.Engine.Nn.Layers;
+
+/// <summary>
+/// The residual block of ResNet-18/34 and the CIFAR ResNets: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)),
+/// 3x3 convolutions; the shortcut is identity, or a 1x1 convolution + batch norm ("projection", option B) when the
+/// stride or width changes.
+/// </summary>
+public sealed class BasicBlock : Module
+{
+    private readonly Conv2d _conv1;
+    private readonly BatchNorm2d _bn1;
+    private readonly Relu _relu1;
+    private readonly Conv2d _conv2;
+    private readonly BatchNorm2d _bn2;
+    private readonly Sequential? _shortcut;
+
+    private sealed class Cache
+    {
+        public Tensor? Sum;
+    }
+
+    /// <summary>Creates the block; weights drawn from <paramref name="init"/> with Kaiming-normal (fan-out) convolutions.</summary>
+    public BasicBlock(int inChannels, int outChannels, int stride = 1, SeededRandom? init = null)
+    {
+        init ??= new SeededRandom(0);
+        _conv1 = RegisterModule("conv1", new Conv2d(inChannels, outChannels, 3, stride, 1, bias: false, init: init));
+        _bn1 = RegisterModule("bn1", new BatchNorm2d(outChannels));
+        _relu1 = new Relu();
+        _conv2 = RegisterModule("conv2", new Conv2d(outChannels, outChannels, 3, 1, 1, bias: false, init: init));
+        _bn2 = RegisterModule("bn2", new BatchNorm2d(outChannels));
+        if (stride != 1 || inChannels != outChannels)
+            _shortcut = RegisterModule("shortcut", new Sequential(new Conv2d(inChannels, outChannels, 1, stride, 0, bias: false, init: init), new BatchNorm2d(outChannels)));
+        foreach (var (_, m) in NamedModules())
+            if (m is Conv2d conv) Init.Initializers.KaimingNormal(conv.Weight.Value, init, fanOut: true);
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input, StepContext context)
+    {
+        Tensor h = _relu1.Forward(_bn1.Forward(_conv1.Forward(input, context), context), context);
+        h = _bn2.Forward(_conv2.Forward(h, context), context);
+        Tensor shortcut = _shortcut is null ? input : _shortcut.Forward(input, context);
+        Tensor sum = context.Rent(h.Shape.ToArray());
+        TensorPrimitives.Add(h.Span, shortcut.Span, sum.Span);
+        Tensor y = context.Rent(sum.Shape.ToArray());
+        Activation.Forward(ActivationKind.Relu, sum.Span, y.Span);
+        context.State<Cache>(this).Sum = sum;
+        return y;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Backward(Tensor outputGradient, StepContext context)
+    {
+        Tensor sum = context.State<Cache>(this).Sum ?? throw new InvalidOperationException("BasicBlock.Backward without a recorded forward pass.");
+        Tensor dSum = context.RentZeroed(sum.Shape.ToArray());
+        Activation.Backward(ActivationKind.Relu, sum.Span, sum.Span, outputGradient.Span, dSum.Span);
+        Tensor dMain = _conv1.Backward(_bn1.Backward(_relu1.Backward(_conv2.Backward(_bn2.Backward(dSum, context), context), context), context), context);
+        Tensor dShort = _shortcut is null ? dSum : _shortcut.Backward(dSum, context);
+        Tensor dX = context.Rent(dMain.Shape.ToArray());
+        TensorPrimitives.Add(dMain.Span, dShort.Span, dX.Span);
+        return dX;
+    }
+
+    /// <inheritdoc />
+    public override int[] OutputShape(int[] inputShape) => _bn2.OutputShape(_conv2.OutputShape(_conv1.OutputShape(inputShape)));
+
+    /// <inheritdoc />
+    public override long MultiplyAdds(int[] inputShape)
+    {
+        int[] mid = _conv1.OutputShape(inputShape);
+        return _conv1.MultiplyAdds(inputShape) + _conv2.MultiplyAdds(mid) + (_shortcut?.MultiplyAdds(inputShape) ?? 0);
+    }
+}

@@ -1,0 +1,96 @@
+using MlPipelines.Engine.Compute;
+using MlPipelines.Engine.Init;
+using MlPipelines.Engine.Kernels;
+using ConvKernel = MlPipelines.Engine.Kernels.Conv2d;
+
+namespace MlPipelines.Engine.Nn.Layers;
+
+/// <summary>2-D convolution over [N, C, H, W] with stride, padding (per side), dilation and groups; weight [out, in / groups, kh, kw].</summary>
+public sealed class Conv2d : Module
+{
+    private readonly Parameter _weight;
+    private readonly Parameter? _bias;
+
+    private sealed class Cache
+    {
+        public Tensor? Input;
+    }
+
+    /// <summary>Creates the layer with PyTorch's default initialisation drawn from <paramref name="init"/>.</summary>
+    public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1, int groups = 1,
+        bool bias = true, SeededRandom? init = null)
+        : this(inChannels, outChannels, (kernelSize, kernelSize), (stride, stride), Padding2d.All(padding), (dilation, dilation), groups, bias, init)
+    {
+    }
+
+    /// <summary>Creates the layer with rectangular kernel, stride, dilation and per-side padding.</summary>
+    public Conv2d(int inChannels, int outChannels, (int H, int W) kernel, (int H, int W) stride, Padding2d padding, (int H, int W) dilation,
+        int groups = 1, bool bias = true, SeededRandom? init = null)
+    {
+        Require(inChannels > 0 && outChannels > 0 && kernel.H > 0 && kernel.W > 0, "channels and kernel sizes must be positive");
+        Require(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, $"groups ({groups}) must divide in ({inChannels}) and out ({outChannels}) channels");
+        Require(stride.H > 0 && stride.W > 0 && dilation.H > 0 && dilation.W > 0, "stride and dilation must be positive");
+        (InChannels, OutChannels, Kernel, Stride, Padding, Dilation, Groups) = (inChannels, outChannels, kernel, stride, padding, dilation, groups);
+        _weight = RegisterParameter("weight", new Tensor(outChannels, inChannels / groups, kernel.H, kernel.W));
+        if (bias) _bias = RegisterParameter("bias", new Tensor(outChannels), applyWeightDecay: false);
+        Initializers.PyTorchDefault(_weight.Value, _bias?.Value, init ?? new SeededRandom(0));
+    }
+
+    public int InChannels { get; }
+    public int OutChannels { get; }
+    public (int H, int W) Kernel { get; }
+    public (int H, int W) Stride { get; }
+    public Padding2d Padding { get; }
+    public (int H, int W) Dilation { get; }
+    public int Groups { get; }
+
+    /// <summary>The weight [out, in / groups, kh, kw].</summary>
+    public Parameter Weight => _weight;
+
+    /// <summary>The bias [out], or null.</summary>
+    public Parameter? Bias => _bias;
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input, StepContext context)
+    {
+        var g = Geometry(input.Shape.ToArray());
+        Tensor y = context.Rent(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth);
+        ConvKernel.Forward(input.Span, _weight.Value.Span, _bias is null ? [] : _bias.Value.Span, g, y.Span, context.Threads);
+        if (context.RecordForBackward) context.State<Cache>(this).Input = input;
+        return y;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Backward(Tensor outputGradient, StepContext context)
+    {
+        Tensor x = context.State<Cache>(this).Input ?? throw new InvalidOperationException("Conv2d.Backward without a recorded forward pass.");
+        var g = Geometry(x.Shape.ToArray());
+        if (_weight.RequiresGrad || (_bias?.RequiresGrad ?? false))
+            ConvKernel.BackwardWeights(x.Span, outputGradient.Span, g, _weight.Grad.Span, _bias is { RequiresGrad: true } ? _bias.Grad.Span : [], context.Threads);
+        Tensor dX = context.RentZeroed(x.Shape.ToArray());
+        ConvKernel.BackwardData(outputGradient.Span, _weight.Value.Span, g, dX.Span, context.Threads);
+        return dX;
+    }
+
+    /// <inheritdoc />
+    public override int[] OutputShape(int[] inputShape)
+    {
+        var g = Geometry(inputShape);
+        return [g.Batch, g.OutChannels, g.OutHeight, g.OutWidth];
+    }
+
+    /// <inheritdoc />
+    public override long MultiplyAdds(int[] inputShape)
+    {
+        var g = Geometry(inputShape);
+        return (long)g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchSize;
+    }
+
+    private Conv2dGeometry Geometry(int[] shape)
+    {
+        Require(shape.Length == 4, $"expects [N, C, H, W] input, got {ShapeText(shape)}");
+        Require(shape[1] == InChannels, $"expects {InChannels} input channels, got {shape[1]} (input {ShapeText(shape)})");
+        return new Conv2dGeometry(shape[0], InChannels, shape[2], shape[3], OutChannels, Kernel.H, Kernel.W, Stride.H, Stride.W,
+            Padding.Top, Padding.Left, Padding.Bottom, Padding.Right, Dilation.H, Dilation.W, Groups);
+    }
+}

@@ -1,0 +1,67 @@
+namespace MlPipelines.Engine.Nn.Layers;
+
+/// <summary>Runs its modules in order; children are named "0", "1", ... as in PyTorch, or by the names given.</summary>
+public sealed class Sequential : Module
+{
+    private readonly List<Module> _modules = [];
+
+    /// <summary>Creates the sequence.</summary>
+    public Sequential(params Module[] modules)
+    {
+        foreach (Module m in modules) Add(m);
+    }
+
+    /// <summary>The modules in order.</summary>
+    public IReadOnlyList<Module> Modules => _modules;
+
+    /// <summary>Module at <paramref name="index"/>.</summary>
+    public Module this[int index] => _modules[index];
+
+    /// <summary>Appends a module (named by its position).</summary>
+    public Sequential Add(Module module) => Add(_modules.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module);
+
+    /// <summary>Appends a named module (its state-dict keys start with the name).</summary>
+    public Sequential Add(string name, Module module)
+    {
+        RegisterModule(name, module);
+        _modules.Add(module);
+        return this;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input, StepContext context)
+    {
+        Tensor x = input;
+        foreach (Module m in _modules) x = m.Forward(x, context);
+        return x;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Backward(Tensor outputGradient, StepContext context)
+    {
+        Tensor g = outputGradient;
+        for (int i = _modules.Count - 1; i >= 0; i--) g = _modules[i].Backward(g, context);
+        return g;
+    }
+
+    /// <inheritdoc />
+    public override int[] OutputShape(int[] inputShape)
+    {
+        int[] s = inputShape;
+        foreach (Module m in _modules) s = m.OutputShape(s);
+        return s;
+    }
+
+    /// <inheritdoc />
+    public override long MultiplyAdds(int[] inputShape)
+    {
+        long total = 0;
+        int[] s = inputShape;
+        foreach (Module m in _modules)
+        {
+            total += m.MultiplyAdds(s);
+            s = m.OutputShape(s);
+        }
+        return total;
+    }
+}
