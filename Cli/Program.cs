@@ -1,10 +1,26 @@
+using System.CommandLine;
+
 namespace MlPipelines.Cli;
 
+/// <summary>The `mlp` tool. With no arguments it runs `train` on the bundled sample dataset.</summary>
 internal static class Program
 {
     private static int Main(string[] args)
     {
-        Console.WriteLine("mlp: the training job is being assembled; see README.md.");
-        return 0;
+        var verbose = new Option<bool>("--verbose") { Description = "Show stack traces on errors", Recursive = true };
+        var root = new RootCommand("mlp: train, evaluate and inspect image classifiers") { verbose };
+        root.Subcommands.Add(TrainCommand.Create());
+        if (args.Length == 0) args = ["train"];
+        ParseResult parse = root.Parse(args);
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (ex is UserException or FileNotFoundException or InvalidDataException or DirectoryNotFoundException or OperationCanceledException)
+        {
+            Console.Error.WriteLine(ex is OperationCanceledException ? "mlp: cancelled." : $"mlp: {ex.Message}");
+            if (parse.GetValue(verbose)) Console.Error.WriteLine(ex);
+            return ex is OperationCanceledException ? 130 : 2;
+        }
     }
 }

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MlPipelines.Benchmarks.Harness;
+using MlPipelines.Engine;
+using MlPipelines.Engine.Compute;
+using MlPipelines.Engine.Models;
+using MlPipelines.Engine.Nn;
+using MlPipelines.Engine.Optim;
+
+namespace MlPipelines.Benchmarks.Training;
+
+/// <summary>
+/// Training (batch 128, SGD momentum 0.9, cross-entropy) and inference (batch 256, eval mode) images/s of LeNet-5, the
+/// small VGG and ResNet-20 on 1x28x28 inputs, ours against PyTorch 1.13 in the same run, at 1 and 2 threads; plus the
+/// bytes our training loop allocates per batch in steady state.
+/// Args: [seconds per measurement, default 8] [models, default lenet5,vgg_small,resnet20] [threads, default 1,2].
+/// </summary>
+internal sealed class TrainingThroughputHarness : IHarness
+{
+    public string Name => "train";
+
+    public string Description => "training / inference images/s vs PyTorch (LeNet-5, small VGG, ResNet-20)";
+
+    public int Run(string[] args)
+    {
+        double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 8;
+        string[] models = (args.Length > 1 ? args[1] : "lenet5,vgg_small,resnet20").Split(',');
+        int[] threadCounts = (args.Length > 2 ? args[2] : "1,2").Split(',').Select(int.Parse).ToArray();
+        Console.WriteLine($"{"model",-10} {"thr",3} {"ours train",11} {"torch train",12} {"ratio",6} {"ours infer",11} {"torch infer",12} {"ratio",6} {"alloc B/batch",14}");
+        foreach (int threads in threadCounts)
+        {
+            var env = new Dictionary<string, string>
+            {
+                ["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture),
+                ["OPENBLAS_NUM_THREADS"] = "1",
+            };
+            string output = Anchor.RunPython("train_torch.py", env, threads.ToString(CultureInfo.InvariantCulture), string.Join(",", models),
+                seconds.ToString(CultureInfo.InvariantCulture));
+            var torch = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .ToDictionary(e => e.GetProperty("model").GetString()!, e => (Train: e.GetProperty("train_ips").GetDouble(), Infer: e.GetProperty("infer_ips").GetDouble()));
+            foreach (string name in models)
+            {
+                var (train, alloc) = MeasureTraining(name, threads, seconds);
+                double infer = MeasureInference(name, threads, seconds / 2);
+                var t = torch[name];
+                Console.WriteLine($"{name,-10} {threads,3} {train,11:F0} {t.Train,12:F0} {train / t.Train,6:F2} {infer,11:F0} {t.Infer,12:F0} {infer / t.Infer,6:F2} {alloc,14:N0}");
+            }
+        }
+        return 0;
+    }
+
+    internal static Module Build(string name) => name switch
+    {
+        "lenet5" => ReferenceModels.LeNet5(),
+        "vgg_small" => ReferenceModels.SmallVgg(),
+        "resnet20" => ReferenceModels.ResNetCifar(20),
+        _ => throw new ArgumentException($"Unknown model '{name}' (lenet5, vgg_small, resnet20)."),
+    };
+
+    private static (double ImagesPerSecond, long BytesPerBatch) MeasureTraining(string name, int threads, double seconds)
+    {
+        const int batch = 128;
+        Module model = Build(name);
+        var ctx = new StepContext(new ComputeConfig { DegreeOfParallelism = threads, Seed = 1 });
+        var opt = new Sgd(model.Parameters(), new SgdOptions { LearningRate = 0.01, Momentum = 0.9 });
+        var loss = new CrossEntropyLoss();
+        var rng = new SeededRandom(2);
+        var data = new Tensor(16 * batch, 1, 28, 28);
+        for (int i = 0; i < data.Length; i++) data.Span[i] = rng.NextNormal();
+        int[] labels = Enumerable.Range(0, 16 * batch).Select(_ => rng.NextInt(10)).ToArray();
+        var x = new Tensor(batch, 1, 28, 28);
+        void Step(int i)
+        {
+            int j = i % 16;
+            data.Span.Slice(j * batch * 784, batch * 784).CopyTo(x.Span);
+            ctx.BeginStep();
+            opt.ZeroGrad();
+            Tensor logits = model.Forward(x, ctx);
+            loss.Forward(logits, labels.AsSpan(j * batch, batch), ctx);
+            model.Backward(loss.Gradient!, ctx);
+            opt.Step();
+        }
+        for (int i = 0; i < 15; i++) Step(i);
+        long allocBefore = GC.GetTotalAllocatedBytes(precise: true);
+        int steps = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < seconds || steps < 20) Step(15 + steps++);
+        double elapsed = sw.Elapsed.TotalSeconds;
+        long alloc = (GC.GetTotalAllocatedBytes(precise: true) - allocBefore) / steps;
+        return (steps * batch / elapsed, alloc);
+    }
+
+    private static double MeasureInference(string name, int threads, double seconds)
+    {
+        const int batch = 256;
+        Module model = Build(name).Eval();
+        var ctx = new StepContext(new ComputeConfig { DegreeOfParallelism = threads }) { RecordForBackward = false };
+        var x = new Tensor(batch, 1, 28, 28);
+        var rng = new SeededRandom(3);
+        for (int i = 0; i < x.Length; i++) x.Span[i] = rng.NextNormal();
+        for (int i = 0; i < 5; i++)
+        {
+            ctx.BeginStep();
+            model.Forward(x, ctx);
+        }
+        int steps = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < seconds || steps < 20)
+        {
+            ctx.BeginStep();
+            model.Forward(x, ctx);
+            steps++;
+        }
+        return steps * batch / sw.Elapsed.TotalSeconds;
+    }
+}
