@@ -1,0 +1,101 @@
+using MlPipelines.DataPrep.Datasets;
+using MlPipelines.Engine.Models;
+using MlPipelines.Testing;
+using MlPipelines.Trainers.Training;
+
+namespace MlPipelines.Trainers.Tests.Training;
+
+[TestClass]
+public sealed class SupervisedTrainerTests
+{
+    /// <summary>The first <paramref name="count"/> images of the bundled Fashion-MNIST sample, normalised.</summary>
+    private static ImageBatchSet Sample(string split, int count)
+    {
+        var x = IdxFile.Read(Path.Combine(TestPaths.DataFolder, $"fashion-sample-{split}-images-idx3-ubyte.gz"));
+        var y = IdxFile.Read(Path.Combine(TestPaths.DataFolder, $"fashion-sample-{split}-labels-idx1-ubyte.gz"));
+        // The sample is ordered by first occurrence; take a stride so every class appears.
+        int stride = x.Count / count;
+        var pixels = new float[count * 784];
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            int src = i * stride;
+            for (int p = 0; p < 784; p++) pixels[i * 784 + p] = (x.Data[src * 784 + p] / 255f - 0.286f) / 0.353f;
+            labels[i] = y.Data[src];
+        }
+        return new ImageBatchSet(pixels, labels, 1, 28, 28, 10);
+    }
+
+    private static TrainingOptions Options => new() { Epochs = 4, BatchSize = 32, LearningRate = 0.05, Seed = 7, DegreeOfParallelism = 2, HorizontalFlip = true, CropPadding = 2 };
+
+    [TestMethod]
+    public void LeNet_ReachesAnAccuracyFloor_OnRealData()
+    {
+        var train = Sample("train", 1200);
+        var test = Sample("test", 400);
+        var trainer = new SupervisedTrainer(ReferenceModels.LeNet5(seed: 1), Options);
+        var history = trainer.Fit(train, test);
+        Assert.AreEqual(4, history.Count);
+        Assert.IsLessThan(history[0].TrainLoss, history[^1].TrainLoss, "training loss must fall");
+        Assert.IsGreaterThan(0.65, history[^1].ValidationAccuracy!.Value, $"test accuracy {history[^1].ValidationAccuracy:P1} (chance is 10 %)");
+        float[] p = trainer.PredictProbabilities(test);
+        Assert.AreEqual(1.0, p.AsSpan(0, 10).ToArray().Sum(), 1e-4);
+    }
+
+    [TestMethod]
+    public void SameSeed_ReproducesTheLossSequenceAndWeights()
+    {
+        var train = Sample("train", 256);
+        var runs = new List<(List<double> Losses, float[] Weights)>();
+        for (int r = 0; r < 2; r++)
+        {
+            var model = ReferenceModels.LeNet5(seed: 3);
+            var losses = new List<double>();
+            new SupervisedTrainer(model, Options with { Epochs = 2 }).Fit(train, null, new Collect(losses));
+            runs.Add((losses, model.StateDict().Values.SelectMany(t => t.Span.ToArray()).ToArray()));
+        }
+        CollectionAssert.AreEqual(runs[0].Losses, runs[1].Losses);
+        CollectionAssert.AreEqual(runs[0].Weights, runs[1].Weights);
+        var other = new List<double>();
+        new SupervisedTrainer(ReferenceModels.LeNet5(seed: 3), Options with { Epochs = 2, Seed = 8 }).Fit(train, null, new Collect(other));
+        CollectionAssert.AreNotEqual(runs[0].Losses, other, "another seed must shuffle and augment differently");
+    }
+
+    [TestMethod]
+    public void NonFiniteInput_StopsWithAnErrorNamingEpochAndStep()
+    {
+        var train = Sample("train", 64);
+        train.Images[40 * 784] = float.NaN; // the second batch of 32 holds example 40 in some order; every epoch sees it
+        var ex = Assert.ThrowsExactly<TrainingDivergedException>(() =>
+            new SupervisedTrainer(ReferenceModels.LeNet5(), Options with { Epochs = 1, HorizontalFlip = false, CropPadding = 0 }).Fit(train));
+        Assert.AreEqual(1, ex.Epoch);
+        StringAssert.Contains(ex.Message, "epoch 1, step");
+    }
+
+    [TestMethod]
+    public void Cancellation_StopsTraining()
+    {
+        var train = Sample("train", 128);
+        using var cts = new CancellationTokenSource();
+        var progress = new Collect([], p => { if (p.Step == 2) cts.Cancel(); });
+        Assert.ThrowsExactly<OperationCanceledException>(() => new SupervisedTrainer(ReferenceModels.LeNet5(), Options).Fit(train, null, progress, cts.Token));
+    }
+
+    [TestMethod]
+    public void BadOptionsAndData_AreRejected()
+    {
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SupervisedTrainer(ReferenceModels.LeNet5(), Options with { Epochs = 0 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SupervisedTrainer(ReferenceModels.LeNet5(), Options with { LearningRate = double.NaN }));
+        Assert.ThrowsExactly<ArgumentException>(() => new ImageBatchSet(new float[784], [12], 1, 28, 28, 10));
+        Assert.ThrowsExactly<ArgumentException>(() => new ImageBatchSet(new float[100], [1], 1, 28, 28, 10));
+    }
+
+    private sealed class Collect(List<double> losses, Action<TrainingProgress>? also = null) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (!value.IsEpochEnd) losses.Add(value.Loss);
+            also?.Invoke(value);
+        }
+    }
+}
