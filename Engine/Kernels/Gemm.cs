@@ -62,20 +62,28 @@ internal static unsafe class Gemm
                 job.Run(0, m, 0, n);
                 return;
             }
-            // Split the longer side into blocks aligned to the micro-tile, so threads never share a tile.
-            bool splitRows = m >= n;
-            int unit = splitRows ? MR : NR;
-            int units = ((splitRows ? m : n) + unit - 1) / unit;
-            chunks = Math.Min(chunks, units);
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, ci =>
-            {
-                (int s, int e) = DeterministicParallel.ChunkRange(units, chunks, ci);
-                int lo = s * unit, hi = Math.Min(e * unit, splitRows ? m : n);
-                if (lo >= hi) return;
-                if (splitRows) job.Run(lo, hi, 0, n);
-                else job.Run(0, m, lo, hi);
-            });
+            RunParallel(job, m, n, chunks);
         }
+    }
+
+    /// <summary>
+    /// Splits the longer side of C into blocks aligned to the micro-tile, so threads never share a tile. Kept out of
+    /// <see cref="Sgemm"/> so that the serial path allocates no closure.
+    /// </summary>
+    private static void RunParallel(Job job, int m, int n, int chunks)
+    {
+        bool splitRows = m >= n;
+        int unit = splitRows ? MR : NR;
+        int units = ((splitRows ? m : n) + unit - 1) / unit;
+        chunks = Math.Min(chunks, units);
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, ci =>
+        {
+            (int s, int e) = DeterministicParallel.ChunkRange(units, chunks, ci);
+            int lo = s * unit, hi = Math.Min(e * unit, splitRows ? m : n);
+            if (lo >= hi) return;
+            if (splitRows) job.Run(lo, hi, 0, n);
+            else job.Run(0, m, lo, hi);
+        });
     }
 
     private static void CheckOperand(ReadOnlySpan<float> x, int rows, int cols, int ld, string name)
