@@ -19,6 +19,9 @@ internal static unsafe class Gemm
     private const int MC = 128;
     private const int NC = 3072;
 
+    /// <summary>Up to this many rows of C, B is read in place rather than packed.</summary>
+    private const int DirectRowsLimit = 64;
+
     /// <summary>Columns per B panel: two vectors of the widest accelerated width (scalar code uses 8).</summary>
     internal static int NR => Vector512.IsHardwareAccelerated ? 32 : Vector256.IsHardwareAccelerated ? 16 : 8;
 
@@ -103,13 +106,16 @@ internal static unsafe class Gemm
             int nr = NR;
             float* packA = AlignedBuffer(ref t_packA, MC * KC);
             float* packB = AlignedBuffer(ref t_packB, KC * (NC + nr));
+            // With few rows of A, packing B costs about as much as using it: read B's rows in place instead
+            // (full-width tiles only; a ragged last panel is still packed so no read passes the end of a row).
+            bool direct = !transB && m1 - m0 <= DirectRowsLimit && nr != 8;
             for (int jc = n0; jc < n1; jc += NC)
             {
                 int nc = Math.Min(NC, n1 - jc);
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
-                    PackB(packB, pc, jc, kc, nc, nr);
+                    if (!direct) PackB(packB, pc, jc, kc, nc, nr);
                     for (int ic = m0; ic < m1; ic += MC)
                     {
                         int mc = Math.Min(MC, m1 - ic);
@@ -117,12 +123,27 @@ internal static unsafe class Gemm
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int nRem = Math.Min(nr, nc - jr);
-                            float* bPanel = packB + (long)jr * kc;
+                            float* bPanel;
+                            int bStride = nr;
+                            if (!direct)
+                            {
+                                bPanel = packB + (long)jr * kc;
+                            }
+                            else if (nRem == nr)
+                            {
+                                bPanel = b + (long)pc * ldb + jc + jr;
+                                bStride = ldb;
+                            }
+                            else
+                            {
+                                PackB(packB, pc, jc + jr, kc, nRem, nr);
+                                bPanel = packB;
+                            }
                             for (int ir = 0; ir < mc; ir += MR)
                             {
                                 int mRem = Math.Min(MR, mc - ir);
                                 float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
-                                MicroKernel(kc, packA + (long)ir * kc, bPanel, cTile, ldc, mRem, nRem, nr);
+                                MicroKernel(kc, packA + (long)ir * kc, bPanel, bStride, cTile, ldc, mRem, nRem, nr);
                             }
                         }
                     }
@@ -192,32 +213,32 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>C[mRem, nRem] += packedA[MR, kc]^T-panel x packedB[kc, nr]-panel.</summary>
-    private static void MicroKernel(int kc, float* pa, float* pb, float* c, int ldc, int mRem, int nRem, int nr)
+    /// <summary>C[mRem, nRem] += packedA[MR, kc]^T-panel x B[kc, nr]-panel whose rows are <paramref name="ldbp"/> apart.</summary>
+    private static void MicroKernel(int kc, float* pa, float* pb, int ldbp, float* c, int ldc, int mRem, int nRem, int nr)
     {
         if (mRem == MR && nRem == nr)
         {
-            Dispatch(kc, pa, pb, c, ldc, nr);
+            Dispatch(kc, pa, pb, ldbp, c, ldc, nr);
             return;
         }
         // Edge tile: compute into a full scratch tile, then add the valid part.
         float* tile = stackalloc float[MR * 32];
         new Span<float>(tile, MR * nr).Clear();
-        Dispatch(kc, pa, pb, tile, nr, nr);
+        Dispatch(kc, pa, pb, ldbp, tile, nr, nr);
         for (int i = 0; i < mRem; i++)
             for (int j = 0; j < nRem; j++) c[(long)i * ldc + j] += tile[i * nr + j];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dispatch(int kc, float* pa, float* pb, float* c, int ldc, int nr)
+    private static void Dispatch(int kc, float* pa, float* pb, int ldbp, float* c, int ldc, int nr)
     {
-        if (nr == 32) Kernel512(kc, pa, pb, c, ldc);
-        else if (nr == 16) Kernel256(kc, pa, pb, c, ldc);
-        else KernelScalar(kc, pa, pb, c, ldc);
+        if (nr == 32) Kernel512(kc, pa, pb, ldbp, c, ldc);
+        else if (nr == 16) Kernel256(kc, pa, pb, ldbp, c, ldc);
+        else KernelScalar(kc, pa, pb, ldbp, c, ldc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(int kc, float* pa, float* pb, float* c, int ldc)
+    private static void Kernel512(int kc, float* pa, float* pb, int ldbp, float* c, int ldc)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -241,7 +262,7 @@ internal static unsafe class Gemm
             x = Vector512.Create(pa[7]);
             c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
             pa += MR;
-            pb += 32;
+            pb += ldbp;
         }
         Add512(c, c00, c01); c += ldc;
         Add512(c, c10, c11); c += ldc;
@@ -261,7 +282,7 @@ internal static unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256(int kc, float* pa, float* pb, float* c, int ldc)
+    private static void Kernel256(int kc, float* pa, float* pb, int ldbp, float* c, int ldc)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -285,7 +306,7 @@ internal static unsafe class Gemm
             x = Vector256.Create(pa[7]);
             c70 = Vector256.FusedMultiplyAdd(x, b0, c70); c71 = Vector256.FusedMultiplyAdd(x, b1, c71);
             pa += MR;
-            pb += 16;
+            pb += ldbp;
         }
         Add256(c, c00, c01); c += ldc;
         Add256(c, c10, c11); c += ldc;
@@ -304,7 +325,7 @@ internal static unsafe class Gemm
         (Vector256.Load(c + 8) + hi).Store(c + 8);
     }
 
-    private static void KernelScalar(int kc, float* pa, float* pb, float* c, int ldc)
+    private static void KernelScalar(int kc, float* pa, float* pb, int ldbp, float* c, int ldc)
     {
         float* acc = stackalloc float[MR * 8];
         new Span<float>(acc, MR * 8).Clear();
@@ -316,7 +337,7 @@ internal static unsafe class Gemm
                 for (int j = 0; j < 8; j++) acc[i * 8 + j] = MathF.FusedMultiplyAdd(x, pb[j], acc[i * 8 + j]);
             }
             pa += MR;
-            pb += 8;
+            pb += ldbp;
         }
         for (int i = 0; i < MR; i++)
             for (int j = 0; j < 8; j++) c[(long)i * ldc + j] += acc[i * 8 + j];

@@ -74,6 +74,9 @@ public sealed class GemmTests
         Check(false, false, 130, 70, 300, 1, 0, 0, 1, 7);
         Check(true, true, 131, 67, 257, 2, 0.5f, 2, 1, 8);
         Check(false, true, 9, 400, 520, 1, 1, 0, 1, 9);
+        // Few rows, B read in place: full-width panels, a ragged last panel, K across a block, padded B rows.
+        Check(false, false, 6, 803, 300, 1, 0, 5, 1, 10);
+        Check(true, false, 64, 97, 33, 0.5f, 1, 3, 2, 11);
     }
 
     [TestMethod]
