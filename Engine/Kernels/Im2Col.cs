@@ -22,10 +22,7 @@ internal static class Im2Col
                 {
                     Span<float> dst = col.Slice(row * plane, plane);
                     int dx = kw * g.DilationW - g.PadLeft;
-                    // Output columns whose input column lies inside [0, w).
-                    int owLo = dx >= 0 ? 0 : Math.Min(ow, (-dx + g.StrideW - 1) / g.StrideW);
-                    int owHi = Math.Max(owLo, Math.Min(ow, (w - 1 - dx) / g.StrideW + 1));
-                    if (w - 1 - dx < 0) owHi = owLo;
+                    var (owLo, owHi) = ValidColumns(dx, w, ow, g.StrideW);
                     for (int y = 0; y < oh; y++)
                     {
                         Span<float> d = dst.Slice(y * ow, ow);
@@ -69,8 +66,7 @@ internal static class Im2Col
                 {
                     ReadOnlySpan<float> src = dcol.Slice(row * plane, plane);
                     int dx = kw * g.DilationW - g.PadLeft;
-                    int owLo = dx >= 0 ? 0 : Math.Min(ow, (-dx + g.StrideW - 1) / g.StrideW);
-                    int owHi = w - 1 - dx < 0 ? owLo : Math.Max(owLo, Math.Min(ow, (w - 1 - dx) / g.StrideW + 1));
+                    var (owLo, owHi) = ValidColumns(dx, w, ow, g.StrideW);
                     for (int y = 0; y < oh; y++)
                     {
                         int iy = y * g.StrideH - g.PadTop + kh * g.DilationH;
@@ -90,5 +86,13 @@ internal static class Im2Col
                 }
             }
         }
+    }
+
+    /// <summary>The output columns [lo, hi) whose input column ow * stride + dx lies inside [0, w).</summary>
+    private static (int Lo, int Hi) ValidColumns(int dx, int w, int ow, int stride)
+    {
+        int lo = dx >= 0 ? 0 : Math.Min(ow, (-dx + stride - 1) / stride);
+        if (w - 1 - dx < 0) return (lo, lo);
+        return (lo, Math.Max(lo, Math.Min(ow, (w - 1 - dx) / stride + 1)));
     }
 }
