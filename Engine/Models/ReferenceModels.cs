@@ -79,4 +79,26 @@ public static class ReferenceModels
             }
         return new Sequential().Add("stem", stem).Add("layers", layers).Add("pool", new GlobalAvgPool2d()).Add("fc", new Linear(64, classes, init: init));
     }
+
+    /// <summary>
+    /// ResNet-18 in the ImageNet layout (He et al. 2016): conv7x7 64 stride 2 - BN - ReLU - maxpool3 stride 2, four stages of two
+    /// basic blocks (64, 128, 256, 512 channels; stride 1, 2, 2, 2; projection shortcuts), global average pool, fc(classes).
+    /// Any input of at least 32x32 works (the global pool absorbs the final size). 11,689,512 parameters at 3 channels and 1000 classes.
+    /// </summary>
+    public static Sequential ResNet18(int inChannels = 3, int classes = 1000, ulong seed = 0)
+    {
+        var init = new SeededRandom(seed);
+        var stemConv = new Conv2d(inChannels, 64, 7, 2, 3, bias: false, init: init);
+        Initializers.KaimingNormal(stemConv.Weight.Value, init, fanOut: true);
+        var stem = new Sequential().Add("conv", stemConv).Add("bn", new BatchNorm2d(64)).Add("relu", new Relu()).Add("pool", new MaxPool2d(3, 2, 1));
+        var layers = new Sequential();
+        int c = 64;
+        foreach (var (width, stride) in new[] { (64, 1), (128, 2), (256, 2), (512, 2) })
+            for (int i = 0; i < 2; i++)
+            {
+                layers.Add(new BasicBlock(c, width, i == 0 ? stride : 1, init));
+                c = width;
+            }
+        return new Sequential().Add("stem", stem).Add("layers", layers).Add("pool", new GlobalAvgPool2d()).Add("fc", new Linear(512, classes, init: init));
+    }
 }

@@ -29,6 +29,11 @@ public sealed class ModuleBehaviourTests
         CollectionAssert.AreEqual(new[] { 1, 10 }, resnet.OutputShape.ToArray());
         // The anchors count 62.04 MFLOPs (2 per multiply-add) for ResNet-20 at 28x28.
         Assert.AreEqual(31.02e6, resnet.TotalMultiplyAdds, 0.02e6);
+
+        // torchvision's resnet18 (3 channels, 1000 classes) has 11,689,512 parameters; the global pool takes any input >= 32.
+        var resnet18 = ModelSummary.Create(ReferenceModels.ResNet18(), 1, 3, 32, 32);
+        Assert.AreEqual(11_689_512, resnet18.TotalParameters);
+        CollectionAssert.AreEqual(new[] { 1, 1000 }, resnet18.OutputShape.ToArray());
     }
 
     [TestMethod]
