@@ -1,6 +1,4 @@
-using MlPipelines.DataPrep.Datasets;
 using MlPipelines.Engine.Models;
-using MlPipelines.Testing;
 using MlPipelines.Trainers.Training;
 
 namespace MlPipelines.Trainers.Tests.Training;
@@ -8,23 +6,7 @@ namespace MlPipelines.Trainers.Tests.Training;
 [TestClass]
 public sealed class SupervisedTrainerTests
 {
-    /// <summary>The first <paramref name="count"/> images of the bundled Fashion-MNIST sample, normalised.</summary>
-    private static ImageBatchSet Sample(string split, int count)
-    {
-        var x = IdxFile.Read(Path.Combine(TestPaths.DataFolder, $"fashion-sample-{split}-images-idx3-ubyte.gz"));
-        var y = IdxFile.Read(Path.Combine(TestPaths.DataFolder, $"fashion-sample-{split}-labels-idx1-ubyte.gz"));
-        // The sample is ordered by first occurrence; take a stride so every class appears.
-        int stride = x.Count / count;
-        var pixels = new float[count * 784];
-        var labels = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            int src = i * stride;
-            for (int p = 0; p < 784; p++) pixels[i * 784 + p] = (x.Data[src * 784 + p] / 255f - 0.286f) / 0.353f;
-            labels[i] = y.Data[src];
-        }
-        return new ImageBatchSet(pixels, labels, 1, 28, 28, 10);
-    }
+    private static ImageBatchSet Sample(string split, int count) => FashionSample.Batches(split, count);
 
     private static TrainingOptions Options => new() { Epochs = 4, BatchSize = 32, LearningRate = 0.05, Seed = 7, DegreeOfParallelism = 2, HorizontalFlip = true, CropPadding = 2 };
 
