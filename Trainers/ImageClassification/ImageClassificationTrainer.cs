@@ -1,0 +1,310 @@
+using System.Globalization;
+using MlPipelines.Data;
+using MlPipelines.Trainers.Training;
+
+namespace MlPipelines.Trainers.ImageClassification;
+
+/// <summary>
+/// Trains a convolutional network from the engine on a column of CHW float images (e.g. from ExtractPixels) and a label
+/// column, and returns an <see cref="ImageClassificationTransformer"/>. Labels may be a key (class names from its KeyValues),
+/// text or numbers (classes sorted by value), or a float vector of soft targets (MixUp/CutMix; class names from SlotNames
+/// or <see cref="Options.ClassNames"/>). Rows with a missing label are skipped and counted; a non-finite pixel is an error
+/// naming the column and row. The training data is read once into memory, in batches.
+/// </summary>
+public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationTransformer>
+{
+    private readonly MLContext _context;
+    private readonly Options _options;
+
+    /// <summary>Settings of the trainer; the defaults train LeNet-5 for 10 epochs with one-cycle SGD.</summary>
+    public sealed record Options
+    {
+        /// <summary>The label column.</summary>
+        public string LabelColumnName { get; init; } = "Label";
+
+        /// <summary>The CHW float vector column.</summary>
+        public string FeatureColumnName { get; init; } = "Features";
+
+        /// <summary>The softmax scores column the transformer adds.</summary>
+        public string ScoreColumnName { get; init; } = "Score";
+
+        /// <summary>The predicted key column the transformer adds.</summary>
+        public string PredictedLabelColumnName { get; init; } = "PredictedLabel";
+
+        /// <summary>Also add the k best labels and their scores (0: off).</summary>
+        public int TopK { get; init; }
+
+        /// <summary>The top-k labels column (text vector).</summary>
+        public string TopKLabelsColumnName { get; init; } = "TopKLabels";
+
+        /// <summary>The top-k scores column (float vector).</summary>
+        public string TopKScoresColumnName { get; init; } = "TopKScores";
+
+        /// <summary>A registered architecture name (see <see cref="ImageClassificationArchitectures"/>).</summary>
+        public string Architecture { get; init; } = "lenet5";
+
+        /// <summary>
+        /// The image shape when the feature column's type has no [C, H, W] dimensions (a flat vector); null reads it from the
+        /// column type ([C, H, W], or [H, W] for one channel).
+        /// </summary>
+        public (int Channels, int Height, int Width)? ImageShape { get; init; }
+
+        /// <summary>Class names for soft-target label vectors without slot names.</summary>
+        public IReadOnlyList<string>? ClassNames { get; init; }
+
+        /// <summary>The loop's settings: epochs, batch size, optimizer, schedule, augmentation, early stopping, checkpoints, seed...</summary>
+        public TrainingOptions Training { get; init; } = new();
+
+        /// <summary>Validation data with the same columns; when null, <see cref="ValidationFraction"/> is held out.</summary>
+        public IDataView? ValidationSet { get; init; }
+
+        /// <summary>The fraction of the input held out for validation, stratified by label (0: none).</summary>
+        public double ValidationFraction { get; init; }
+
+        /// <summary>Per-batch and per-epoch progress.</summary>
+        public IProgress<TrainingProgress>? Progress { get; init; }
+
+        /// <summary>Cancels training (a checkpoint is written first when a checkpoint directory is set).</summary>
+        public CancellationToken CancellationToken { get; init; }
+    }
+
+    /// <summary>Creates the trainer (through <c>ctx.MulticlassClassification.Trainers.ImageClassification</c>).</summary>
+    public ImageClassificationTrainer(MLContext context, Options options)
+    {
+        _context = context ?? throw new ArgumentNullException(nameof(context));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        options.Training.Validate();
+        if (!ImageClassificationArchitectures.Contains(options.Architecture))
+            throw new ArgumentException($"Unknown architecture '{options.Architecture}'; known: {string.Join(", ", ImageClassificationArchitectures.Names)}.", nameof(options));
+        if (options.TopK < 0) throw new ArgumentOutOfRangeException(nameof(options), options.TopK, "TopK must be non-negative.");
+        if (!(options.ValidationFraction >= 0 && options.ValidationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(options), options.ValidationFraction, "The validation fraction must lie in [0, 1).");
+        if (options.ImageShape is { } s && (s.Channels < 1 || s.Height < 1 || s.Width < 1))
+            throw new ArgumentOutOfRangeException(nameof(options), s, "Image dimensions must be positive.");
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var o = _options;
+        var features = SchemaShapeChecks.RequireColumn(inputSchema, o.FeatureColumnName, "Vector<Single> of CHW pixels");
+        if (features.Kind == SchemaShape.Column.VectorKind.Scalar || features.ItemType != NumberDataViewType.Single || features.IsKey)
+            throw new SchemaMismatchException(o.FeatureColumnName, "Vector<Single> of CHW pixels", features.GetTypeString());
+        if (features.Kind == SchemaShape.Column.VectorKind.VariableVector && o.ImageShape is null)
+            throw new SchemaMismatchException(o.FeatureColumnName, "Vector<Single> of known size (or set Options.ImageShape)", features.GetTypeString());
+        if (!features.Dimensions.IsDefaultOrEmpty) ImageShapeOf(features.Dimensions, o.FeatureColumnName);
+        var label = SchemaShapeChecks.RequireColumn(inputSchema, o.LabelColumnName, "a key, text or number label, or Vector<Single> soft targets");
+        int? classes = null;
+        if (label.IsKey)
+        {
+            if (label.Kind != SchemaShape.Column.VectorKind.Scalar || label.ItemType is not KeyDataViewType key)
+                throw new SchemaMismatchException(o.LabelColumnName, "a scalar key", label.GetTypeString());
+            classes = checked((int)key.Count);
+        }
+        else if (label.Kind == SchemaShape.Column.VectorKind.Vector && label.ItemType == NumberDataViewType.Single)
+            classes = label.Dimensions.IsDefaultOrEmpty ? null : label.Dimensions.Aggregate(1, (a, b) => a * b);
+        else if (label.Kind != SchemaShape.Column.VectorKind.Scalar || label.ItemType is not (TextDataViewType or NumberDataViewType))
+            throw new SchemaMismatchException(o.LabelColumnName, "a key, text or number label, or Vector<Single> soft targets", label.GetTypeString());
+        if (classes is < 2) throw new SchemaMismatchException(o.LabelColumnName, "at least two classes", label.GetTypeString());
+
+        var added = new List<SchemaShape.Column>
+        {
+            new(o.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, null, classes is int k ? [k] : null),
+            new(o.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, new KeyDataViewType(typeof(uint), classes ?? 2), true),
+        };
+        if (o.TopK > 0)
+        {
+            if (classes is int c && o.TopK > c) throw new ArgumentOutOfRangeException(nameof(inputSchema), o.TopK, $"TopK {o.TopK} exceeds the {c} classes.");
+            added.Add(new(o.TopKLabelsColumnName, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false, null, [o.TopK]));
+            added.Add(new(o.TopKScoresColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, null, [o.TopK]));
+        }
+        return inputSchema.With(added);
+    }
+
+    /// <summary>Reads the data, trains, and returns the scoring transformer (its <see cref="ImageClassificationTransformer.History"/> holds the epochs).</summary>
+    public ImageClassificationTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        GetOutputSchema(SchemaShape.Create(input.Schema));
+        var o = _options;
+        var featureColumn = input.Schema[o.FeatureColumnName];
+        var (channels, height, width) = o.ImageShape ?? ImageShapeOf(((VectorDataViewType)featureColumn.Type).Dimensions, o.FeatureColumnName);
+        int size = ((VectorDataViewType)featureColumn.Type).Size;
+        if (size != 0 && size != channels * height * width)
+            throw new SchemaMismatchException(o.FeatureColumnName, $"Vector<Single, {channels * height * width}> ({channels}x{height}x{width})", featureColumn.Type.ToString());
+
+        IDataView train = input, validation = o.ValidationSet!;
+        if (validation is null && o.ValidationFraction > 0)
+        {
+            var labelType = input.Schema[o.LabelColumnName].Type;
+            var split = _context.Data.TrainTestSplit(input, o.ValidationFraction, seed: (int)(o.Training.Seed & int.MaxValue),
+                stratificationColumnName: labelType is VectorDataViewType ? null : o.LabelColumnName);
+            (train, validation) = (split.TrainSet, split.TestSet);
+        }
+        if (validation is not null) GetOutputSchema(SchemaShape.Create(validation.Schema));
+
+        var reader = new LabelReader(input.Schema[o.LabelColumnName], o.ClassNames);
+        var trainSet = reader.Read(_context, train, o.FeatureColumnName, o.LabelColumnName, channels, height, width, "training");
+        var validationSet = validation is null ? null : reader.Read(_context, validation, o.FeatureColumnName, o.LabelColumnName, channels, height, width, "validation");
+        var classNames = reader.ClassNames;
+        if (classNames.Count < 2) throw new InvalidOperationException($"Label column '{o.LabelColumnName}' holds {classNames.Count} class; classification needs at least two.");
+
+        _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer),
+            $"Training {o.Architecture} on {trainSet.Count} images {channels}x{height}x{width}, {classNames.Count} classes"
+            + (validationSet is null ? "" : $", validating on {validationSet.Count}") + ".");
+        var model = ImageClassificationArchitectures.Create(o.Architecture, new ArchitectureInput(channels, height, width, classNames.Count, o.Training.Seed));
+        var trainer = new SupervisedTrainer(model, o.Training);
+        var epochs = trainer.Fit(trainSet, validationSet, o.Progress, o.CancellationToken);
+        var history = new TrainingHistory(epochs) { StoppedEarly = trainer.StoppedEarly, RestoredEpoch = trainer.RestoredEpoch };
+        var scoring = new ImageClassificationTransformer.ScoringOptions(o.Architecture, channels, height, width, o.FeatureColumnName, o.ScoreColumnName,
+            o.PredictedLabelColumnName, o.TopK, o.TopKLabelsColumnName, o.TopKScoresColumnName);
+        if (o.TopK > classNames.Count) throw new ArgumentOutOfRangeException(nameof(input), o.TopK, $"TopK {o.TopK} exceeds the {classNames.Count} classes.");
+        return new ImageClassificationTransformer(model, scoring, classNames, history);
+    }
+
+    private static (int Channels, int Height, int Width) ImageShapeOf(IReadOnlyList<int> dims, string column) => dims.Count switch
+    {
+        3 when dims.All(d => d > 0) => (dims[0], dims[1], dims[2]),
+        2 when dims.All(d => d > 0) => (1, dims[0], dims[1]),
+        _ => throw new SchemaMismatchException(column, "Vector<Single> with [C, H, W] or [H, W] dimensions (or set Options.ImageShape)",
+            $"Vector<Single> with dimensions [{string.Join(", ", dims)}]"),
+    };
+
+    /// <summary>Reads images and labels into one <see cref="ImageBatchSet"/>, mapping the label column's kind to class indexes.</summary>
+    private sealed class LabelReader
+    {
+        private readonly DataViewSchema.Column _label;
+        private readonly List<string> _names = [];
+        private readonly Dictionary<string, int> _textIndex = new(StringComparer.Ordinal);
+        private readonly bool _soft;
+        private readonly bool _key;
+
+        public LabelReader(DataViewSchema.Column label, IReadOnlyList<string>? softNames)
+        {
+            _label = label;
+            _key = label.Type is KeyDataViewType;
+            _soft = label.Type is VectorDataViewType;
+            if (_key)
+            {
+                int k = checked((int)((KeyDataViewType)label.Type).Count);
+                _names.AddRange(label.GetKeyValueNames() ?? [.. Enumerable.Range(0, k).Select(i => i.ToString(CultureInfo.InvariantCulture))]);
+            }
+            else if (_soft)
+            {
+                var slot = default(VBuffer<ReadOnlyMemory<char>>);
+                if (label.HasSlotNames())
+                {
+                    label.GetSlotNames(ref slot);
+                    _names.AddRange(slot.DenseValues().Select(m => m.ToString()));
+                }
+                else if (softNames is not null) _names.AddRange(softNames);
+                else _names.AddRange(Enumerable.Range(0, ((VectorDataViewType)label.Type).Size).Select(i => i.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+
+        public IReadOnlyList<string> ClassNames => _names;
+
+        public ImageBatchSet Read(MLContext ctx, IDataView data, string featureName, string labelName, int c, int h, int w, string role)
+        {
+            var features = data.Schema[featureName];
+            var label = data.Schema[labelName];
+            if (!label.Type.Equals(_label.Type))
+                throw new SchemaMismatchException(labelName, _label.Type.ToString()!, label.Type.ToString(), nameof(data));
+            int size = c * h * w, width = _soft ? ((VectorDataViewType)label.Type).Size : 1;
+            if (_soft && width != _names.Count)
+                throw new SchemaMismatchException(labelName, $"Vector<Single, {_names.Count}> (one target per class name)", label.Type.ToString(), nameof(data));
+            const int chunk = 512;
+            var pixels = new List<float[]>();
+            var targets = new List<float>();
+            var labels = new List<int>();
+            var rawText = new List<string>();
+            long row = 0, skipped = 0;
+            using var cursor = data.GetBatchCursor([features, label], chunk);
+            var batchPixels = new float[chunk * size];
+            var batchKeys = new int[chunk];
+            var batchFloats = new float[chunk * width];
+            var batchText = new ReadOnlyMemory<char>[chunk];
+            while (cursor.MoveNext())
+            {
+                int n = cursor.Count;
+                cursor.CopyFloats(features, batchPixels);
+                CheckFinite(batchPixels.AsSpan(0, n * size), size, row, featureName, role);
+                if (_key) cursor.CopyKeys(label, batchKeys);
+                else if (label.Type is TextDataViewType) cursor.CopyValues(label, batchText.AsSpan(0, n));
+                else cursor.CopyFloats(label, batchFloats);
+                var kept = new float[n * size];
+                int m = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    if (_key)
+                    {
+                        if (batchKeys[i] < 0) { skipped++; continue; }
+                        labels.Add(batchKeys[i]);
+                    }
+                    else if (_soft) targets.AddRange(batchFloats.AsSpan(i * width, width));
+                    else if (label.Type is TextDataViewType)
+                    {
+                        if (batchText[i].IsEmpty) { skipped++; continue; }
+                        rawText.Add(batchText[i].ToString());
+                    }
+                    else
+                    {
+                        float v = batchFloats[i];
+                        if (float.IsNaN(v)) { skipped++; continue; }
+                        rawText.Add(v.ToString("R", CultureInfo.InvariantCulture));
+                    }
+                    batchPixels.AsSpan(i * size, size).CopyTo(kept.AsSpan(m++ * size, size));
+                }
+                pixels.Add(m == n ? kept : kept[..(m * size)]);
+                row += n;
+            }
+            if (skipped > 0)
+                ctx.WriteLog(ChannelMessageKind.Warning, nameof(ImageClassificationTrainer), $"Skipped {skipped} {role} rows whose label '{labelName}' is missing.");
+            long count = pixels.Sum(p => (long)p.Length) / size;
+            if (count == 0) throw new InvalidOperationException($"The {role} data has no rows with a label in column '{labelName}'.");
+            if (count * size > Array.MaxLength) throw new InvalidOperationException($"The {role} data ({count} images of {size} floats) does not fit in one array; use fewer or smaller images.");
+            var images = new float[count * size];
+            long at = 0;
+            foreach (var p in pixels)
+            {
+                p.CopyTo(images, at);
+                at += p.Length;
+            }
+            if (_soft) return ImageBatchSet.WithSoftTargets(images, [.. targets], c, h, w, _names.Count);
+            if (!_key) labels = MapRawLabels(rawText, role, labelName);
+            return new ImageBatchSet(images, [.. labels], c, h, w, _names.Count);
+        }
+
+        /// <summary>Text and number labels: the first (training) read fixes the classes, sorted by value; later reads must use known ones.</summary>
+        private List<int> MapRawLabels(List<string> raw, string role, string labelName)
+        {
+            if (_names.Count == 0)
+            {
+                bool numeric = _label.Type is NumberDataViewType;
+                var distinct = raw.Distinct(StringComparer.Ordinal);
+                var sorted = numeric ? distinct.OrderBy(s => double.Parse(s, CultureInfo.InvariantCulture)) : distinct.Order(StringComparer.Ordinal);
+                foreach (string name in sorted)
+                {
+                    _textIndex[name] = _names.Count;
+                    _names.Add(name);
+                }
+            }
+            var result = new List<int>(raw.Count);
+            foreach (string value in raw)
+            {
+                if (!_textIndex.TryGetValue(value, out int index))
+                    throw new InvalidOperationException($"The {role} data's label '{labelName}' holds '{value}', a class the training data does not have.");
+                result.Add(index);
+            }
+            return result;
+        }
+
+        private static void CheckFinite(ReadOnlySpan<float> pixels, int size, long firstRow, string column, string role)
+        {
+            for (int i = 0; i < pixels.Length; i++)
+                if (!float.IsFinite(pixels[i]))
+                    throw new InvalidDataException($"Column '{column}' of {role} row {firstRow + i / size} holds {pixels[i]}; images must be finite.");
+        }
+    }
+}
