@@ -14,7 +14,8 @@ internal static class Program
         ParseResult parse = root.Parse(args);
         try
         {
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Ctrl+C cancels the action's token; training then writes a checkpoint, which may take a few seconds for large models.
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
         }
         catch (Exception ex) when (ex is UserException or FileNotFoundException or InvalidDataException or DirectoryNotFoundException or OperationCanceledException)
         {

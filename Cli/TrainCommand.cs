@@ -1,81 +1,155 @@
 using System.CommandLine;
 using System.Globalization;
-using MlPipelines.Engine.Models;
-using MlPipelines.Engine.Nn;
+using MlPipelines.Data;
 using MlPipelines.Evaluation.Metrics;
+using MlPipelines.Trainers.ImageClassification;
 using MlPipelines.Trainers.Training;
 
 namespace MlPipelines.Cli;
 
 /// <summary>
-/// `mlp train`: trains a reference architecture on IDX image files (by default the bundled Fashion-MNIST sample),
-/// printing progress per epoch and the test metrics at the end.
+/// `mlp train`: trains an image classifier through the pipeline API on IDX image files (by default the bundled Fashion-MNIST
+/// sample), printing progress per epoch and the test metrics at the end, and writing the model, the training history and the
+/// metrics into the output folder. Ctrl+C writes a checkpoint and says how to resume.
 /// </summary>
 internal static class TrainCommand
 {
-    private static readonly string[] ClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
-
     public static Command Create()
     {
         var data = new Option<string?>("--data") { Description = "Folder with PREFIX-{train,test}-{images-idx3,labels-idx1}-ubyte[.gz]; default: the bundled sample" };
         var prefix = new Option<string>("--prefix") { Description = "File name prefix inside --data", DefaultValueFactory = _ => "fashion-sample" };
-        var arch = new Option<string>("--arch") { Description = "lenet5, vgg_small, resnet20", DefaultValueFactory = _ => "lenet5" };
+        var arch = new Option<string>("--arch") { Description = $"Architecture: {string.Join(", ", ImageClassificationArchitectures.Names)}", DefaultValueFactory = _ => "lenet5" };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data", DefaultValueFactory = _ => 15 };
         var batch = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 64 };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate (one-cycle)", DefaultValueFactory = _ => 0.05 };
+        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd, adam or adamw", DefaultValueFactory = _ => OptimizerKind.Sgd };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 0.05 };
+        var schedule = new Option<LearningRateScheduleKind>("--schedule") { Description = "onecycle, cosine, step or constant", DefaultValueFactory = _ => LearningRateScheduleKind.OneCycle };
+        var flip = new Option<bool>("--flip") { Description = "Random horizontal flips while training", DefaultValueFactory = _ => true };
+        var pad = new Option<int>("--crop-padding") { Description = "Random crops after padding by this many pixels (0: off)" };
+        var validation = new Option<double>("--validation-fraction") { Description = "Hold out this fraction of the training data (stratified) for validation" };
+        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without validation-loss improvement (0: off)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 42UL };
         var threads = new Option<int>("--threads") { Description = "Threads", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("train", "Train an image classifier and print its test metrics") { data, prefix, arch, epochs, batch, lr, seed, threads };
-        command.SetAction((parse, cancel) => Task.FromResult(Run(
-            parse.GetValue(data), parse.GetValue(prefix)!, parse.GetValue(arch)!, parse.GetValue(epochs), parse.GetValue(batch),
-            parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(threads), cancel)));
+        var output = new Option<string>("--output") { Description = "Folder for model.zip, history.csv/json, metrics.txt and the checkpoint", DefaultValueFactory = _ => Path.Combine("runs", "latest") };
+        var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run whose checkpoint is in --output" };
+        var command = new Command("train", "Train an image classifier, print its test metrics and save it")
+        {
+            data, prefix, arch, epochs, batch, optimizer, lr, schedule, flip, pad, validation, patience, seed, threads, output, resume,
+        };
+        command.SetAction((parse, cancel) => Task.Run(() => Run(new Settings(
+            parse.GetValue(data), parse.GetValue(prefix)!, parse.GetValue(arch)!, parse.GetValue(output)!, parse.GetValue(resume), parse.GetValue(validation),
+            new TrainingOptions
+            {
+                Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), Optimizer = parse.GetValue(optimizer), LearningRate = parse.GetValue(lr),
+                Schedule = parse.GetValue(schedule), HorizontalFlip = parse.GetValue(flip), CropPadding = parse.GetValue(pad), Seed = parse.GetValue(seed),
+                DegreeOfParallelism = parse.GetValue(threads),
+                EarlyStopping = parse.GetValue(patience) > 0 ? new EarlyStoppingOptions { Patience = parse.GetValue(patience) } : null,
+            }), cancel), cancel));
         return command;
     }
 
-    private static int Run(string? dataFolder, string prefix, string arch, int epochs, int batchSize, double lr, ulong seed, int threads, CancellationToken cancel)
+    private sealed record Settings(string? Data, string Prefix, string Arch, string Output, bool Resume, double ValidationFraction, TrainingOptions Training);
+
+    private static int Run(Settings s, CancellationToken cancel)
     {
-        string folder = dataFolder ?? SampleData.FindBundledFolder()
+        string folder = s.Data ?? SampleData.FindBundledFolder()
             ?? throw new UserException("The bundled sample (data/fashion-sample-*) was not found; pass --data FOLDER.");
         if (!Directory.Exists(folder)) throw new UserException($"Data folder not found: {folder}");
-        var options = new TrainingOptions { Epochs = epochs, BatchSize = batchSize, LearningRate = lr, Seed = seed, DegreeOfParallelism = threads, HorizontalFlip = true };
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            throw new UserException(ex.Message.Split(" (Parameter")[0]);
-        }
-        ImageBatchSet train = SampleData.Load(folder, prefix + "-train");
-        ImageBatchSet test = SampleData.Load(folder, prefix + "-test");
-        Module model = arch switch
-        {
-            "lenet5" => ReferenceModels.LeNet5(train.Channels, train.Classes, train.Height, seed),
-            "vgg_small" => ReferenceModels.SmallVgg(train.Channels, train.Classes, train.Height, seed),
-            "resnet20" => ReferenceModels.ResNetCifar(20, train.Channels, train.Classes, seed),
-            _ => throw new UserException($"Unknown architecture '{arch}'. Choose lenet5, vgg_small or resnet20."),
-        };
-        Console.WriteLine($"Training {arch} ({model.ParameterCount():N0} parameters) on {train.Count:N0} images of {train.Height}x{train.Width}, " +
-                          $"{train.Classes} classes; testing on {test.Count:N0}. {epochs} epochs, batch {batchSize}, {threads} thread(s), seed {seed}.");
-        var trainer = new SupervisedTrainer(model, options);
+        if (!ImageClassificationArchitectures.Contains(s.Arch))
+            throw new UserException($"Unknown architecture '{s.Arch}'. Choose one of: {string.Join(", ", ImageClassificationArchitectures.Names)}.");
+        if (s.Training.EarlyStopping is not null && s.ValidationFraction <= 0)
+            throw new UserException("--patience needs --validation-fraction (early stopping watches the validation loss).");
+        string checkpoints = Path.Combine(s.Output, "checkpoint");
+        if (s.Resume && !File.Exists(Path.Combine(checkpoints, "checkpoint.mlpc")))
+            throw new UserException($"Nothing to resume: no checkpoint in {checkpoints}.");
+        var training = s.Training with { CheckpointDirectory = checkpoints, ResumeFrom = s.Resume ? checkpoints : null };
+        ImageClassificationTrainer trainer;
+        var ctx = new MLContext(new MLContextOptions { Seed = (int)(training.Seed & int.MaxValue), DegreeOfParallelism = Math.Max(1, training.DegreeOfParallelism) });
+        ctx.Log += (_, e) => { if (e.Kind >= ChannelMessageKind.Info) Console.WriteLine(e.Message); };
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             if (p.IsEpochEnd && p.Metrics is { } m)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"epoch {m.Epoch,3}/{p.Epochs}  loss {m.TrainLoss:F4}  train acc {m.TrainAccuracy:P1}  lr {m.LearningRate:F4}  {p.ImagesPerSecond:F0} img/s  elapsed {p.Elapsed:mm\\:ss}  eta {p.Remaining:mm\\:ss}"));
+                    $"epoch {m.Epoch,3}/{p.Epochs}  loss {m.TrainLoss:F4}  train acc {m.TrainAccuracy:P1}") +
+                    (m.ValidationAccuracy is double va ? string.Create(CultureInfo.InvariantCulture, $"  val loss {m.ValidationLoss:F4}  val acc {va:P1}") : "") +
+                    string.Create(CultureInfo.InvariantCulture, $"  lr {m.LearningRate:F4}  {p.ImagesPerSecond:F0} img/s  elapsed {p.Elapsed:mm\\:ss}  eta {p.Remaining:mm\\:ss}"));
         });
-        trainer.Fit(train, null, progress, cancel);
+        try
+        {
+            trainer = ctx.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+            {
+                Architecture = s.Arch, Training = training, ValidationFraction = s.ValidationFraction, TopK = 3, Progress = progress, CancellationToken = cancel,
+            });
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UserException(ex.Message.Split(" (Parameter")[0]);
+        }
 
-        float[] scores = trainer.PredictProbabilities(test);
-        var names = test.Classes == ClassNames.Length && prefix.StartsWith("fashion", StringComparison.Ordinal) ? ClassNames : null;
-        var accumulator = new MulticlassMetricsAccumulator(test.Classes, Math.Min(3, test.Classes), names);
-        accumulator.UpdateBatch(test.Labels, scores);
-        var metrics = accumulator.Compute();
-        Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        IDataView train = SampleData.Load(folder, s.Prefix + "-train");
+        IDataView test = SampleData.Load(folder, s.Prefix + "-test", train.Schema["Label"].Type is KeyDataViewType k ? (int)k.Count : 0);
+        Console.WriteLine($"Training {s.Arch} on {train.GetRowCount():N0} images ({s.Prefix}-train), testing on {test.GetRowCount():N0}; " +
+                          $"{training.Epochs} epochs, batch {training.BatchSize}, {training.DegreeOfParallelism} thread(s), seed {training.Seed}.");
+        ImageClassificationTransformer model;
+        try
+        {
+            model = trainer.Fit(train);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"mlp: interrupted; the checkpoint is in {checkpoints}. Continue with the same options and --resume.");
+            throw;
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("other settings", StringComparison.Ordinal))
+        {
+            throw new UserException(ex.Message);
+        }
+
+        var metrics = Evaluate(model, test);
+        string summary = string.Create(CultureInfo.InvariantCulture,
             $"Test metrics ({metrics.RowCount:N0} images): micro accuracy {metrics.MicroAccuracy:P2}, macro accuracy {metrics.MacroAccuracy:P2}, " +
-            $"top-{metrics.TopKPredictionCount} accuracy {metrics.TopKAccuracy:P2}, log-loss {metrics.LogLoss:F4}, log-loss reduction {metrics.LogLossReduction:F4}, macro F1 {metrics.MacroF1:F4}"));
-        Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+            $"top-{metrics.TopKPredictionCount} accuracy {metrics.TopKAccuracy:P2}, log-loss {metrics.LogLoss:F4}, log-loss reduction {metrics.LogLossReduction:F4}, macro F1 {metrics.MacroF1:F4}")
+            + Environment.NewLine + metrics.ConfusionMatrix.GetFormattedConfusionTable();
+        Console.WriteLine();
+        Console.WriteLine(summary);
+
+        Directory.CreateDirectory(s.Output);
+        ctx.Model.Save(model, train.Schema, Path.Combine(s.Output, "model.zip"));
+        model.History!.Save(Path.Combine(s.Output, "history.csv"));
+        model.History.Save(Path.Combine(s.Output, "history.json"));
+        WriteAtomically(Path.Combine(s.Output, "metrics.txt"), summary);
+        Console.WriteLine($"Wrote model.zip, history.csv, history.json and metrics.txt to {Path.GetFullPath(s.Output)}.");
         return 0;
+    }
+
+    /// <summary>Scores <paramref name="test"/> in batches and accumulates ML.NET's multiclass metrics (top-3 included).</summary>
+    private static MulticlassClassificationMetrics Evaluate(ImageClassificationTransformer model, IDataView test)
+    {
+        var scored = model.Transform(test);
+        var label = scored.Schema["Label"];
+        var score = scored.Schema["Score"];
+        int classes = model.ClassNames.Count;
+        var accumulator = new MulticlassMetricsAccumulator(classes, Math.Min(3, classes), model.ClassNames);
+        const int batch = 256;
+        using var cursor = scored.GetBatchCursor([label, score], batch);
+        var labels = new int[batch];
+        var scores = new float[batch * classes];
+        long row = 0;
+        while (cursor.MoveNext())
+        {
+            int n = cursor.Count;
+            cursor.CopyKeys(label, labels);
+            cursor.CopyFloats(score, scores);
+            accumulator.UpdateBatch(labels.AsSpan(0, n), scores.AsSpan(0, n * classes), row);
+            row += n;
+        }
+        return accumulator.Compute();
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
     }
 }
