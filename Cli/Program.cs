@@ -10,6 +10,7 @@ internal static class Program
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces on errors", Recursive = true };
         var root = new RootCommand("mlp: train, evaluate and inspect image classifiers") { verbose };
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(SummaryCommand.Create());
         if (args.Length == 0) args = ["train"];
         ParseResult parse = root.Parse(args);
         try

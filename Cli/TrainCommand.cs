@@ -16,42 +16,59 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
+        var defaults = new TrainJob();
+        var config = new Option<string?>("--config") { Description = "A JSON job file with any of the options below (camelCase names); options given on the command line win" };
         var data = new Option<string?>("--data") { Description = "Folder with PREFIX-{train,test}-{images-idx3,labels-idx1}-ubyte[.gz]; default: the bundled sample" };
-        var prefix = new Option<string>("--prefix") { Description = "File name prefix inside --data", DefaultValueFactory = _ => "fashion-sample" };
-        var arch = new Option<string>("--arch") { Description = $"Architecture: {string.Join(", ", ImageClassificationArchitectures.Names)}", DefaultValueFactory = _ => "lenet5" };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data", DefaultValueFactory = _ => 15 };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 64 };
-        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd, adam or adamw", DefaultValueFactory = _ => OptimizerKind.Sgd };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 0.05 };
-        var schedule = new Option<LearningRateScheduleKind>("--schedule") { Description = "onecycle, cosine, step or constant", DefaultValueFactory = _ => LearningRateScheduleKind.OneCycle };
-        var flip = new Option<bool>("--flip") { Description = "Random horizontal flips while training", DefaultValueFactory = _ => true };
+        var prefix = new Option<string>("--prefix") { Description = "File name prefix inside --data", DefaultValueFactory = _ => defaults.Prefix };
+        var arch = new Option<string>("--arch") { Description = $"Architecture: {string.Join(", ", ImageClassificationArchitectures.Names)}", DefaultValueFactory = _ => defaults.Arch };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data", DefaultValueFactory = _ => defaults.Epochs };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => defaults.BatchSize };
+        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd, adam or adamw", DefaultValueFactory = _ => defaults.Optimizer };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => defaults.LearningRate };
+        var schedule = new Option<LearningRateScheduleKind>("--schedule") { Description = "onecycle, cosine, step or constant", DefaultValueFactory = _ => defaults.Schedule };
+        var flip = new Option<bool>("--flip") { Description = "Random horizontal flips while training", DefaultValueFactory = _ => defaults.Flip };
         var pad = new Option<int>("--crop-padding") { Description = "Random crops after padding by this many pixels (0: off)" };
         var validation = new Option<double>("--validation-fraction") { Description = "Hold out this fraction of the training data (stratified) for validation" };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without validation-loss improvement (0: off)" };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 42UL };
-        var threads = new Option<int>("--threads") { Description = "Threads", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var output = new Option<string>("--output") { Description = "Folder for model.zip, history.csv/json, metrics.txt and the checkpoint", DefaultValueFactory = _ => Path.Combine("runs", "latest") };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => defaults.Seed };
+        var threads = new Option<int>("--threads") { Description = "Threads (default: all cores)" };
+        var output = new Option<string>("--output") { Description = "Folder for model.zip, history.csv/json, metrics.txt, job.json and the checkpoint", DefaultValueFactory = _ => defaults.Output };
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run whose checkpoint is in --output" };
         var command = new Command("train", "Train an image classifier, print its test metrics and save it")
         {
-            data, prefix, arch, epochs, batch, optimizer, lr, schedule, flip, pad, validation, patience, seed, threads, output, resume,
+            config, data, prefix, arch, epochs, batch, optimizer, lr, schedule, flip, pad, validation, patience, seed, threads, output, resume,
         };
-        command.SetAction((parse, cancel) => Task.Run(() => Run(new Settings(
-            parse.GetValue(data), parse.GetValue(prefix)!, parse.GetValue(arch)!, parse.GetValue(output)!, parse.GetValue(resume), parse.GetValue(validation),
-            new TrainingOptions
+        command.SetAction((parse, cancel) =>
+        {
+            string? configPath = parse.GetValue(config);
+            var job = configPath is null ? new TrainJob() : TrainJob.Load(configPath);
+            T Pick<T>(Option<T> option, T fromJob) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fromJob;
+            job = job with
             {
-                Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), Optimizer = parse.GetValue(optimizer), LearningRate = parse.GetValue(lr),
-                Schedule = parse.GetValue(schedule), HorizontalFlip = parse.GetValue(flip), CropPadding = parse.GetValue(pad), Seed = parse.GetValue(seed),
-                DegreeOfParallelism = parse.GetValue(threads),
-                EarlyStopping = parse.GetValue(patience) > 0 ? new EarlyStoppingOptions { Patience = parse.GetValue(patience) } : null,
-            }), cancel), cancel));
+                Data = Pick(data, job.Data), Prefix = Pick(prefix, job.Prefix), Arch = Pick(arch, job.Arch), Epochs = Pick(epochs, job.Epochs),
+                BatchSize = Pick(batch, job.BatchSize), Optimizer = Pick(optimizer, job.Optimizer), LearningRate = Pick(lr, job.LearningRate),
+                Schedule = Pick(schedule, job.Schedule), Flip = Pick(flip, job.Flip), CropPadding = Pick(pad, job.CropPadding),
+                ValidationFraction = Pick(validation, job.ValidationFraction), Patience = Pick(patience, job.Patience), Seed = Pick(seed, job.Seed),
+                Threads = Pick(threads, job.Threads), Output = Pick(output, job.Output),
+            };
+            bool resuming = parse.GetValue(resume);
+            return Task.Run(() => Run(job, resuming, cancel), cancel);
+        });
         return command;
     }
 
-    private sealed record Settings(string? Data, string Prefix, string Arch, string Output, bool Resume, double ValidationFraction, TrainingOptions Training);
-
-    private static int Run(Settings s, CancellationToken cancel)
+    private static int Run(TrainJob job, bool resume, CancellationToken cancel)
     {
+        var s = new
+        {
+            job.Data, job.Prefix, job.Arch, job.Output, job.ValidationFraction, Resume = resume,
+            Training = new TrainingOptions
+            {
+                Epochs = job.Epochs, BatchSize = job.BatchSize, Optimizer = job.Optimizer, LearningRate = job.LearningRate, Schedule = job.Schedule,
+                HorizontalFlip = job.Flip, CropPadding = job.CropPadding, Seed = job.Seed, DegreeOfParallelism = job.Threads > 0 ? job.Threads : Environment.ProcessorCount,
+                EarlyStopping = job.Patience > 0 ? new EarlyStoppingOptions { Patience = job.Patience } : null,
+            },
+        };
         string folder = s.Data ?? SampleData.FindBundledFolder()
             ?? throw new UserException("The bundled sample (data/fashion-sample-*) was not found; pass --data FOLDER.");
         if (!Directory.Exists(folder)) throw new UserException($"Data folder not found: {folder}");
@@ -114,11 +131,12 @@ internal static class TrainCommand
         Console.WriteLine(summary);
 
         Directory.CreateDirectory(s.Output);
+        job.Save(Path.Combine(s.Output, "job.json"));
         ctx.Model.Save(model, train.Schema, Path.Combine(s.Output, "model.zip"));
         model.History!.Save(Path.Combine(s.Output, "history.csv"));
         model.History.Save(Path.Combine(s.Output, "history.json"));
         WriteAtomically(Path.Combine(s.Output, "metrics.txt"), summary);
-        Console.WriteLine($"Wrote model.zip, history.csv, history.json and metrics.txt to {Path.GetFullPath(s.Output)}.");
+        Console.WriteLine($"Wrote model.zip, history.csv, history.json, metrics.txt and job.json to {Path.GetFullPath(s.Output)}.");
         return 0;
     }
 

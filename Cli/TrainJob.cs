@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MlPipelines.Trainers.Training;
+
+namespace MlPipelines.Cli;
+
+/// <summary>
+/// Everything `mlp train` needs, as a JSON job file (`mlp train --config job.json`); the resolved job is written back into
+/// the output folder so that a run can be repeated exactly.
+/// </summary>
+internal sealed record TrainJob
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public string? Data { get; init; }
+
+    public string Prefix { get; init; } = "fashion-sample";
+
+    public string Arch { get; init; } = "lenet5";
+
+    public int Epochs { get; init; } = 15;
+
+    public int BatchSize { get; init; } = 64;
+
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+
+    public double LearningRate { get; init; } = 0.05;
+
+    public LearningRateScheduleKind Schedule { get; init; } = LearningRateScheduleKind.OneCycle;
+
+    public bool Flip { get; init; } = true;
+
+    public int CropPadding { get; init; }
+
+    public double ValidationFraction { get; init; }
+
+    public int Patience { get; init; }
+
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>0: all cores.</summary>
+    public int Threads { get; init; }
+
+    public string Output { get; init; } = Path.Combine("runs", "latest");
+
+    public static TrainJob Load(string path)
+    {
+        if (!File.Exists(path)) throw new UserException($"Job file not found: {path}");
+        try
+        {
+            return JsonSerializer.Deserialize<TrainJob>(File.ReadAllText(path), Json) ?? throw new UserException($"Job file {path} is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new UserException($"Job file {path} is invalid: {ex.Message}");
+        }
+    }
+
+    public void Save(string path)
+    {
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
+        File.Move(temp, path, overwrite: true);
+    }
+}
