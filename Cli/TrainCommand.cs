@@ -34,9 +34,10 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Threads (default: all cores)" };
         var output = new Option<string>("--output") { Description = "Folder for model.zip, history.csv/json, metrics.txt, job.json and the checkpoint", DefaultValueFactory = _ => defaults.Output };
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run whose checkpoint is in --output" };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every this many steps (0: at the end of each epoch and on Ctrl+C)" };
         var command = new Command("train", "Train an image classifier, print its test metrics and save it")
         {
-            config, data, prefix, arch, epochs, batch, optimizer, lr, schedule, flip, pad, validation, patience, seed, threads, output, resume,
+            config, data, prefix, arch, epochs, batch, optimizer, lr, schedule, flip, pad, validation, patience, seed, threads, output, resume, checkpointEvery,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -49,7 +50,7 @@ internal static class TrainCommand
                 BatchSize = Pick(batch, job.BatchSize), Optimizer = Pick(optimizer, job.Optimizer), LearningRate = Pick(lr, job.LearningRate),
                 Schedule = Pick(schedule, job.Schedule), Flip = Pick(flip, job.Flip), CropPadding = Pick(pad, job.CropPadding),
                 ValidationFraction = Pick(validation, job.ValidationFraction), Patience = Pick(patience, job.Patience), Seed = Pick(seed, job.Seed),
-                Threads = Pick(threads, job.Threads), Output = Pick(output, job.Output),
+                Threads = Pick(threads, job.Threads), Output = Pick(output, job.Output), CheckpointEvery = Pick(checkpointEvery, job.CheckpointEvery),
             };
             bool resuming = parse.GetValue(resume);
             return Task.Run(() => Run(job, resuming, cancel), cancel);
@@ -66,7 +67,7 @@ internal static class TrainCommand
             {
                 Epochs = job.Epochs, BatchSize = job.BatchSize, Optimizer = job.Optimizer, LearningRate = job.LearningRate, Schedule = job.Schedule,
                 HorizontalFlip = job.Flip, CropPadding = job.CropPadding, Seed = job.Seed, DegreeOfParallelism = job.Threads > 0 ? job.Threads : Environment.ProcessorCount,
-                EarlyStopping = job.Patience > 0 ? new EarlyStoppingOptions { Patience = job.Patience } : null,
+                EarlyStopping = job.Patience > 0 ? new EarlyStoppingOptions { Patience = job.Patience } : null, CheckpointEverySteps = job.CheckpointEvery,
             },
         };
         string folder = s.Data ?? SampleData.FindBundledFolder()

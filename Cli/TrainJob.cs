@@ -45,6 +45,9 @@ internal sealed record TrainJob
     /// <summary>0: all cores.</summary>
     public int Threads { get; init; }
 
+    /// <summary>Checkpoint every this many steps too (0: per epoch and on Ctrl+C).</summary>
+    public int CheckpointEvery { get; init; }
+
     public string Output { get; init; } = Path.Combine("runs", "latest");
 
     public static TrainJob Load(string path)
