@@ -18,6 +18,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get -o DPkg::Lock::Timeout=600 install -y -q "${missing[@]}" >/dev/null
 fi
 
+# --- ONNX Runtime from npm: the ONNX export tests run exported models in it ---
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  echo "Installing nodejs and npm"
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get -o DPkg::Lock::Timeout=600 install -y -q nodejs npm >/dev/null
+fi
+if [ ! -d .tools/ort/node_modules/onnxruntime-node ]; then
+  echo "Installing onnxruntime-node into .tools/ort"
+  mkdir -p .tools/ort
+  # --ignore-scripts: the postinstall step fetches GPU binaries; the CPU runtime ships inside the package.
+  (cd .tools/ort && npm install --no-audit --no-fund --ignore-scripts onnxruntime-node@1.30.0 >/dev/null)
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results="$(pwd)/TestResults"
 rm -rf "$results"

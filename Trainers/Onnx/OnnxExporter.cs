@@ -1,0 +1,271 @@
+using System.Globalization;
+using System.Text.Json;
+using Google.Protobuf;
+using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Nn;
+using MlPipelines.Engine.Nn.Layers;
+using MlPipelines.Trainers.ImageClassification;
+using MlPipelines.Trainers.Onnx.Proto;
+
+namespace MlPipelines.Trainers.Onnx;
+
+/// <summary>How to export: input shape, optional softmax, names, opset and the preprocessing recorded in the metadata.</summary>
+public sealed record OnnxExportOptions
+{
+    /// <summary>Channels, height and width of one input image (the batch dimension is dynamic, "N").</summary>
+    public required (int Channels, int Height, int Width) InputShape { get; init; }
+
+    /// <summary>Class names, stored in the metadata as a JSON array ("class_names").</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>Per-channel mean the pixels were normalised with (metadata "mean"; documentation only).</summary>
+    public IReadOnlyList<float>? Mean { get; init; }
+
+    /// <summary>Per-channel standard deviation (metadata "std").</summary>
+    public IReadOnlyList<float>? Std { get; init; }
+
+    /// <summary>End the graph with Softmax, so the output is probabilities rather than logits.</summary>
+    public bool IncludeSoftmax { get; init; }
+
+    /// <summary>The graph input's name.</summary>
+    public string InputName { get; init; } = "input";
+
+    /// <summary>The graph output's name.</summary>
+    public string OutputName { get; init; } = "output";
+
+    /// <summary>The default-domain opset (17: LayerNormalization and HardSwish are native).</summary>
+    public int Opset { get; init; } = 17;
+}
+
+/// <summary>
+/// Writes a network built from engine modules as an ONNX model (IR 8) in evaluation form: batch norm with its running
+/// statistics, dropout removed. Each module type has an emitter; register emitters for your own modules with
+/// <see cref="Register{TModule}"/>. A module without one fails the export naming its path and type.
+/// </summary>
+public static class OnnxExporter
+{
+    /// <summary>Emits <paramref name="module"/> reading <paramref name="input"/> (shape <paramref name="inputShape"/>, batch first); returns the output value's name.</summary>
+    public delegate string Emitter<in TModule>(TModule module, string path, string input, int[] inputShape, OnnxGraphBuilder graph) where TModule : Module;
+
+    private static readonly Lock Gate = new();
+    private static readonly Dictionary<Type, Func<Module, string, string, int[], OnnxGraphBuilder, string>> Emitters = [];
+
+    static OnnxExporter()
+    {
+        Register<Sequential>(EmitSequential);
+        Register<Conv2d>(EmitConv);
+        Register<Linear>(EmitLinear);
+        Register<BatchNorm2d>(EmitBatchNorm);
+        Register<LayerNorm>((m, p, x, s, g) => g.Node("LayerNormalization", p, [x, g.Initializer(p + ".weight", Own(m, "weight") ?? Ones(m.NormalizedSize), m.NormalizedSize),
+            g.Initializer(p + ".bias", Own(m, "bias") ?? new float[m.NormalizedSize], m.NormalizedSize)], ("axis", -1), ("epsilon", m.Eps)));
+        Register<MaxPool2d>((m, p, x, s, g) => g.Node("MaxPool", p, [x], ("kernel_shape", new[] { m.KernelSize, m.KernelSize }),
+            ("strides", new[] { m.Stride, m.Stride }), ("pads", Enumerable.Repeat(m.Padding, 4).ToArray()), ("dilations", new[] { m.Dilation, m.Dilation }),
+            ("ceil_mode", m.CeilMode ? 1 : 0)));
+        Register<AvgPool2d>((m, p, x, s, g) => g.Node("AveragePool", p, [x], ("kernel_shape", new[] { m.KernelSize, m.KernelSize }),
+            ("strides", new[] { m.Stride, m.Stride }), ("pads", Enumerable.Repeat(m.Padding, 4).ToArray()), ("ceil_mode", m.CeilMode ? 1 : 0),
+            ("count_include_pad", m.CountIncludePad ? 1 : 0)));
+        Register<GlobalAvgPool2d>((m, p, x, s, g) => g.Node("Flatten", p, [g.Node("GlobalAveragePool", p + ".pool", [x])], ("axis", 1)));
+        Register<GlobalMaxPool2d>((m, p, x, s, g) => g.Node("Flatten", p, [g.Node("GlobalMaxPool", p + ".pool", [x])], ("axis", 1)));
+        Register<Flatten>((m, p, x, s, g) => g.Node("Flatten", p, [x], ("axis", 1)));
+        Register<Dropout>((m, p, x, s, g) => x);
+        Register<Identity>((m, p, x, s, g) => x);
+        Register<ActivationLayer>(EmitActivation);
+        Register<BasicBlock>(EmitBasicBlock);
+    }
+
+    /// <summary>Registers (or replaces) the emitter of <typeparamref name="TModule"/>; subclasses without their own use it too.</summary>
+    public static void Register<TModule>(Emitter<TModule> emitter) where TModule : Module
+    {
+        ArgumentNullException.ThrowIfNull(emitter);
+        lock (Gate) Emitters[typeof(TModule)] = (m, p, x, s, g) => emitter((TModule)m, p, x, s, g);
+    }
+
+    /// <summary>Exports a trained classifier with its input shape and class names (and softmax output unless told otherwise).</summary>
+    public static void Export(ImageClassificationTransformer classifier, string path, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        options ??= new OnnxExportOptions { InputShape = classifier.InputShape, ClassNames = classifier.ClassNames, IncludeSoftmax = true };
+        Export(classifier.Model, options, path);
+    }
+
+    /// <summary>Writes the ONNX model to <paramref name="path"/> (temporary file, then rename).</summary>
+    public static void Export(Module model, OnnxExportOptions options, string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var proto = Build(model, options);
+        string full = Path.GetFullPath(path);
+        string temp = full + ".tmp-" + Environment.ProcessId;
+        try
+        {
+            using (var stream = File.Create(temp)) proto.WriteTo(stream);
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Writes the ONNX model to <paramref name="stream"/>.</summary>
+    public static void Export(Module model, OnnxExportOptions options, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Build(model, options).WriteTo(stream);
+    }
+
+    internal static ModelProto Build(Module model, OnnxExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        var (c, h, w) = options.InputShape;
+        if (c < 1 || h < 1 || w < 1) throw new ArgumentOutOfRangeException(nameof(options), options.InputShape, "The input shape must be positive.");
+        if (options.Opset < 17) throw new ArgumentOutOfRangeException(nameof(options), options.Opset, "Export writes opset 17 or later.");
+        int[] inputShape = [1, c, h, w];
+        int[] outputShape = model.OutputShape(inputShape);
+        var graph = new GraphProto { Name = model.GetType().Name };
+        var builder = new OnnxGraphBuilder(graph);
+        string input = builder.Name(options.InputName);
+        graph.Input.Add(ValueInfo(input, [-1, c, h, w]));
+        string output = Emit(model, "model", input, inputShape, builder);
+        if (options.IncludeSoftmax) output = builder.Node("Softmax", "probabilities", [output], ("axis", -1));
+        string final = builder.Name(options.OutputName);
+        graph.Node.Add(new NodeProto { OpType = "Identity", Name = final + "/Identity", Input = { output }, Output = { final } });
+        graph.Output.Add(ValueInfo(final, [-1, .. outputShape[1..]]));
+
+        var proto = new ModelProto
+        {
+            IrVersion = 8, ProducerName = "MlPipelines", ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
+            Graph = graph, OpsetImport = { new OperatorSetIdProto { Domain = "", Version = options.Opset } },
+        };
+        void Meta(string key, string value) => proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        Meta("input_shape", string.Create(CultureInfo.InvariantCulture, $"[{c},{h},{w}]"));
+        Meta("input_layout", "NCHW float32");
+        Meta("output", options.IncludeSoftmax ? "probabilities" : "logits");
+        if (options.ClassNames is { } names) Meta("class_names", JsonSerializer.Serialize(names));
+        if (options.Mean is { } mean) Meta("mean", JsonSerializer.Serialize(mean));
+        if (options.Std is { } std) Meta("std", JsonSerializer.Serialize(std));
+        return proto;
+    }
+
+    /// <summary>Emits one module through its registered emitter (used by emitters of composite modules).</summary>
+    public static string Emit(Module module, string path, string input, int[] inputShape, OnnxGraphBuilder graph)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        Func<Module, string, string, int[], OnnxGraphBuilder, string>? emitter = null;
+        lock (Gate)
+            for (var t = module.GetType(); t is not null && emitter is null; t = t.BaseType)
+                Emitters.TryGetValue(t, out emitter);
+        if (emitter is null)
+            throw new NotSupportedException($"Module '{path}' ({module.GetType().Name}) has no ONNX emitter; register one with OnnxExporter.Register.");
+        return emitter(module, path, input, inputShape, graph);
+    }
+
+    private static string EmitSequential(Sequential m, string path, string x, int[] shape, OnnxGraphBuilder g)
+    {
+        foreach (var (name, child) in m.Children)
+        {
+            x = Emit(child, path + "." + name, x, shape, g);
+            shape = child.OutputShape(shape);
+        }
+        return x;
+    }
+
+    private static string EmitConv(Conv2d m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        var w = m.Weight.Value;
+        var inputs = new List<string> { x, g.Initializer(p + ".weight", w.Span, [.. w.Shape.ToArray().Select(d => (long)d)]) };
+        if (m.Bias is { } b) inputs.Add(g.Initializer(p + ".bias", b.Value.Span, m.OutChannels));
+        return g.Node("Conv", p, [.. inputs], ("kernel_shape", new[] { m.Kernel.H, m.Kernel.W }), ("strides", new[] { m.Stride.H, m.Stride.W }),
+            ("pads", new[] { m.Padding.Top, m.Padding.Left, m.Padding.Bottom, m.Padding.Right }), ("dilations", new[] { m.Dilation.H, m.Dilation.W }),
+            ("group", m.Groups));
+    }
+
+    private static string EmitLinear(Linear m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        if (s.Length != 2) x = g.Node("Flatten", p + ".flatten", [x], ("axis", 1));
+        var inputs = new List<string> { x, g.Initializer(p + ".weight", m.Weight.Value.Span, m.OutFeatures, m.InFeatures) };
+        if (m.Bias is { } b) inputs.Add(g.Initializer(p + ".bias", b.Value.Span, m.OutFeatures));
+        return g.Node("Gemm", p, [.. inputs], ("transB", 1));
+    }
+
+    private static string EmitBatchNorm(BatchNorm2d m, string p, string x, int[] s, OnnxGraphBuilder g) =>
+        g.Node("BatchNormalization", p, [x, g.Initializer(p + ".weight", Own(m, "weight") ?? Ones(m.Channels), m.Channels),
+            g.Initializer(p + ".bias", Own(m, "bias") ?? new float[m.Channels], m.Channels), g.Initializer(p + ".running_mean", m.RunningMean.Span, m.Channels),
+            g.Initializer(p + ".running_var", m.RunningVar.Span, m.Channels)], ("epsilon", m.Eps));
+
+    private static string EmitActivation(ActivationLayer m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        switch (m.Kind)
+        {
+            case ActivationKind.Relu: return g.Node("Relu", p, [x]);
+            case ActivationKind.LeakyRelu: return g.Node("LeakyRelu", p, [x], ("alpha", m.NegativeSlope));
+            case ActivationKind.Relu6: return g.Node("Clip", p, [x, g.Scalar(p + ".min", 0), g.Scalar(p + ".max", 6)]);
+            case ActivationKind.Sigmoid: return g.Node("Sigmoid", p, [x]);
+            case ActivationKind.Tanh: return g.Node("Tanh", p, [x]);
+            case ActivationKind.HardSigmoid: return g.Node("HardSigmoid", p, [x], ("alpha", 1f / 6), ("beta", 0.5f));
+            case ActivationKind.HardSwish: return g.Node("HardSwish", p, [x]);
+            case ActivationKind.Silu: return g.Node("Mul", p, [x, g.Node("Sigmoid", p + ".sigmoid", [x])]);
+            case ActivationKind.Gelu:
+            {
+                // 0.5 x (1 + erf(x / sqrt 2))
+                string erf = g.Node("Erf", p + ".erf", [g.Node("Div", p + ".scaled", [x, g.Scalar(p + ".sqrt2", MathF.Sqrt(2))])]);
+                string half = g.Node("Mul", p + ".half", [x, g.Scalar(p + ".0_5", 0.5f)]);
+                return g.Node("Mul", p, [half, g.Node("Add", p + ".one_plus", [erf, g.Scalar(p + ".1", 1)])]);
+            }
+            case ActivationKind.GeluTanh:
+            {
+                // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+                string cube = g.Node("Mul", p + ".x3", [g.Node("Mul", p + ".x2", [x, x]), x]);
+                string inner = g.Node("Add", p + ".inner", [x, g.Node("Mul", p + ".c_x3", [cube, g.Scalar(p + ".c", 0.044715f)])]);
+                string tanh = g.Node("Tanh", p + ".tanh", [g.Node("Mul", p + ".k_inner", [inner, g.Scalar(p + ".k", MathF.Sqrt(2 / MathF.PI))])]);
+                string half = g.Node("Mul", p + ".half", [x, g.Scalar(p + ".0_5", 0.5f)]);
+                return g.Node("Mul", p, [half, g.Node("Add", p + ".one_plus", [tanh, g.Scalar(p + ".1", 1)])]);
+            }
+            default:
+                throw new NotSupportedException($"Activation {m.Kind} of '{p}' has no ONNX form.");
+        }
+    }
+
+    /// <summary>relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), the shortcut being the block's one other child (or identity).</summary>
+    private static string EmitBasicBlock(BasicBlock m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        var children = m.Children.ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
+        string[] main = ["conv1", "bn1", "conv2", "bn2"];
+        string h = x;
+        int[] shape = s;
+        foreach (string name in main)
+        {
+            var child = children[name];
+            h = Emit(child, $"{p}.{name}", h, shape, g);
+            shape = child.OutputShape(shape);
+            if (name == "bn1") h = g.Node("Relu", $"{p}.relu1", [h]);
+        }
+        var shortcut = m.Children.Where(c => !main.Contains(c.Name)).ToList();
+        string skip = shortcut.Count switch
+        {
+            0 => x,
+            1 => Emit(shortcut[0].Value, $"{p}.{shortcut[0].Name}", x, s, g),
+            _ => throw new NotSupportedException($"BasicBlock '{p}' has more than one shortcut child."),
+        };
+        return g.Node("Relu", p, [g.Node("Add", p + ".sum", [h, skip])]);
+    }
+
+    private static ValueInfoProto ValueInfo(string name, int[] dims)
+    {
+        var shape = new TensorShapeProto();
+        foreach (int d in dims)
+            shape.Dim.Add(d < 0 ? new TensorShapeProto.Types.Dimension { DimParam = "N" } : new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        };
+    }
+
+    private static float[] Ones(int n) => Enumerable.Repeat(1f, n).ToArray();
+
+    /// <summary>The values of a module's own parameter (not its children's), or null.</summary>
+    private static float[]? Own(Module m, string name) =>
+        m.NamedParameters().FirstOrDefault(p => p.Name == name).Value?.Value.Span.ToArray();
+}
