@@ -39,6 +39,7 @@ internal sealed class ImageLoadingHarness : IHarness
             var make = Stopwatch.StartNew();
             WriteImages(folder, count);
             Console.WriteLine($"wrote {count} photo-like {Width}x{Height} PNGs in {make.Elapsed.TotalSeconds:F1} s ({DirectorySize(folder) / count / 1024} KiB each)");
+            Stages(folder);
             Console.WriteLine($"{"threads",7} {"ours img/s",11} {"torchvision img/s",18} {"ratio",6}");
             foreach (int threads in new[] { 1, 2 })
             {
@@ -95,6 +96,36 @@ internal sealed class ImageLoadingHarness : IHarness
         }
         ((IDisposable)decoded).Dispose();
         return best;
+    }
+
+    /// <summary>One thread, per stage: where an image's time goes (ms per image, best of three passes).</summary>
+    private static void Stages(string folder)
+    {
+        var images = Directory.GetFiles(folder, "*.png", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(32).Select(p => ImageCodecs.DecodeFile(p)).ToArray();
+        var crop = new RandomResizedCrop(Side, Side);
+        var flip = new RandomFlip();
+        var jitter = new ColorJitter(0.4, 0.4, 0.4);
+        var cropped = new Image[images.Length];
+        var flipped = new Image[images.Length];
+        var jittered = new Image[images.Length];
+        var output = new float[3 * Side * Side];
+        double Time(Action<int> stage)
+        {
+            double best = double.MaxValue;
+            for (int pass = 0; pass < 3; pass++)
+            {
+                var watch = Stopwatch.StartNew();
+                for (int i = 0; i < images.Length; i++) stage(i);
+                best = Math.Min(best, watch.Elapsed.TotalMilliseconds / images.Length);
+            }
+            return best;
+        }
+        AugmentationRandom Rng(int i) => AugmentationRandom.ForExample(7, 0, i);
+        double tCrop = Time(i => { var r = Rng(i); cropped[i] = crop.Augment(images[i], ref r); });
+        double tFlip = Time(i => { var r = Rng(i); flipped[i] = flip.Augment(cropped[i], ref r); });
+        double tJitter = Time(i => { var r = Rng(i); jittered[i] = jitter.Augment(flipped[i], ref r); });
+        double tExtract = Time(i => PixelExtractor.Extract(jittered[i], PixelExtractionOptions.ImageNet, output));
+        Console.WriteLine($"one thread, ms per image: random resized crop {tCrop:F2}, flip {tFlip:F2}, colour jitter {tJitter:F2}, extract {tExtract:F2}");
     }
 
     private static double Torch(string folder, int threads, int epochs)

@@ -29,7 +29,7 @@ internal sealed class ParallelPixelBatchCursor : DataViewBatchCursor
     private int _count;
 
     public ParallelPixelBatchCursor(IDataView input, DataViewSchema schema, List<DataViewSchema.Column> columns, DataViewSchema.Column imageColumn,
-        ImageDataViewType declared, int pixelIndex, VectorDataViewType outputType, PixelExtractingTransformer owner, int batchSize, Random? rand)
+        ImageDataViewType declared, int pixelIndex, PixelExtractingTransformer owner, int batchSize, Random? rand)
         : base(schema, batchSize)
     {
         _owner = owner;
@@ -46,7 +46,6 @@ internal sealed class ParallelPixelBatchCursor : DataViewBatchCursor
         _workers = cursors.Select(c => new Worker(c, imageColumn, boxed.Select(i => (i, MakeReader(c, input.Schema[i]))).ToArray())).ToArray();
         _images = new Image[batchSize];
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, dop) };
-        _ = outputType;
     }
 
     public override int Count => _count;

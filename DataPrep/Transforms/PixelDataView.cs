@@ -8,8 +8,8 @@ namespace MlPipelines.DataPrep.Transforms;
 /// read the pixel column (with scalar columns beside it) use <see cref="ParallelPixelBatchCursor"/>, which extracts
 /// straight into the caller's buffer.
 /// </summary>
-internal sealed class PixelDataView(IDataView input, IDataView mapped, PixelExtractingTransformer owner, DataViewSchema.Column imageColumn,
-    VectorDataViewType outputType) : IDataView, IBatchCursorProvider
+internal sealed class PixelDataView(IDataView input, IDataView mapped, PixelExtractingTransformer owner, DataViewSchema.Column imageColumn)
+    : IDataView, IBatchCursorProvider
 {
     public bool CanShuffle => mapped.CanShuffle;
 
@@ -34,7 +34,7 @@ internal sealed class PixelDataView(IDataView input, IDataView mapped, PixelExtr
         bool supported = columns.All(c => c.Index == pixelIndex || c.Type is PrimitiveDataViewType or StructuredDataViewType);
         if (!supported) return new RowsOnlyView(mapped).GetBatchCursor(columns, batchSize, rand);
         var declared = (ImageDataViewType)imageColumn.Type;
-        return new ParallelPixelBatchCursor(input, Schema, columns, imageColumn, declared, pixelIndex, outputType, owner, batchSize, rand);
+        return new ParallelPixelBatchCursor(input, Schema, columns, imageColumn, declared, pixelIndex, owner, batchSize, rand);
     }
 
     /// <summary>A view that hides its source's batch cursor, so rows are read through the row cursor.</summary>

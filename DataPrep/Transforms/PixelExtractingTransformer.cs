@@ -72,7 +72,7 @@ public sealed class PixelExtractingTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(input);
         var mapper = MakeMapper(input.Schema);
-        return new PixelDataView(input, mapper.Transform(input), this, mapper.ImageColumn, mapper.OutputType);
+        return new PixelDataView(input, mapper.Transform(input), this, mapper.ImageColumn);
     }
 
     /// <inheritdoc />
