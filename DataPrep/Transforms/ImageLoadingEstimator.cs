@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MlPipelines.DataPrep.Data;
 using MlPipelines.DataPrep.Imaging;
 
@@ -43,7 +42,7 @@ public sealed class ImageLoadingEstimator : IEstimator<ImageLoadingTransformer>
         var o = EstimatorOptions;
         var probe = new ImageLoadingTransformer(o.OutputColumnName, o.ImageFolder, o.InputColumnName, o.BadFilePolicy, o.DecoderOptions, ImageLoadReport.None);
         if (!o.ValidateOnFit && o.BadFilePolicy == BadImagePolicy.Fail) return probe;
-        var report = Validate(input, probe);
+        var report = probe.Validate(input, _context.DegreeOfParallelism);
         if (report.BadCount > 0)
         {
             if (o.BadFilePolicy == BadImagePolicy.Fail) throw new BadImageFilesException(report.BadFiles, report.FilesChecked);
@@ -56,51 +55,6 @@ public sealed class ImageLoadingEstimator : IEstimator<ImageLoadingTransformer>
             _context.WriteLog(ChannelMessageKind.Info, "LoadImages", $"All {report.FilesChecked} image files decode.");
         }
         return new ImageLoadingTransformer(o.OutputColumnName, o.ImageFolder, o.InputColumnName, o.BadFilePolicy, o.DecoderOptions, report);
-    }
-
-    private ImageLoadReport Validate(IDataView input, ImageLoadingTransformer probe)
-    {
-        var column = input.Schema[EstimatorOptions.InputColumnName];
-        var paths = new List<string>();
-        using (var cursor = input.GetRowCursor([column]))
-        {
-            var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
-            ReadOnlyMemory<char> value = default;
-            while (cursor.MoveNext())
-            {
-                getter(ref value);
-                paths.Add(value.ToString());
-            }
-        }
-        var distinct = paths.Distinct(StringComparer.Ordinal).ToArray();
-        var reasons = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        Parallel.For(0, distinct.Length, new ParallelOptions { MaxDegreeOfParallelism = _context.DegreeOfParallelism }, i =>
-        {
-            string? reason = Check(probe, distinct[i]);
-            if (reason is not null) reasons[distinct[i]] = reason;
-        });
-        var bad = paths.Where(reasons.ContainsKey).Distinct(StringComparer.Ordinal).Select(p => new BadImageFile(p, reasons[p])).ToArray();
-        return new ImageLoadReport(paths.Count, bad);
-    }
-
-    private static string? Check(ImageLoadingTransformer probe, string path)
-    {
-        if (path.Length == 0) return "the path is empty";
-        string file = probe.ResolvePath(path);
-        try
-        {
-            if (!File.Exists(file)) return $"file not found ({file})";
-            probe.Decode(path);
-            return null;
-        }
-        catch (ImageFormatException e)
-        {
-            return e.Problem;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException)
-        {
-            return e.Message;
-        }
     }
 
     /// <summary>Settings of LoadImages.</summary>

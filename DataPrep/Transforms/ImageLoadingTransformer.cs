@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MlPipelines.Data;
 using MlPipelines.DataPrep.Codecs;
 using MlPipelines.DataPrep.Data;
@@ -101,8 +102,61 @@ public sealed class ImageLoadingTransformer : ITransformer
             new DecoderOptions { MaxPixels = o.MaxPixels, ApplyExifOrientation = o.ApplyExifOrientation }, report);
     }
 
+    /// <summary>
+    /// Decodes every file named by the input column of <paramref name="input"/> once (each distinct path once, on up to
+    /// <paramref name="degreeOfParallelism"/> threads) and reports the ones that are missing or cannot be decoded, in row
+    /// order; nothing is kept. Fit runs it on the training data; run it on other data (a test set) before reading it.
+    /// </summary>
+    public ImageLoadReport Validate(IDataView input, int degreeOfParallelism = 1)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentOutOfRangeException.ThrowIfLessThan(degreeOfParallelism, 1);
+        MakeMapper(input.Schema);
+        var column = input.Schema[InputColumnName];
+        var paths = new List<string>();
+        using (var cursor = input.GetRowCursor([column]))
+        {
+            var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
+            ReadOnlyMemory<char> value = default;
+            while (cursor.MoveNext())
+            {
+                getter(ref value);
+                paths.Add(value.ToString());
+            }
+        }
+        var distinct = paths.Distinct(StringComparer.Ordinal).ToArray();
+        var reasons = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        Parallel.For(0, distinct.Length, new ParallelOptions { MaxDegreeOfParallelism = degreeOfParallelism }, i =>
+        {
+            string? reason = Check(distinct[i]);
+            if (reason is not null) reasons[distinct[i]] = reason;
+        });
+        var bad = paths.Where(reasons.ContainsKey).Distinct(StringComparer.Ordinal).Select(p => new BadImageFile(p, reasons[p])).ToArray();
+        return new ImageLoadReport(paths.Count, bad);
+    }
+
     /// <summary>Decodes the file of <paramref name="path"/>; the exception names the file.</summary>
     internal Image Decode(string path) => ImageCodecs.DecodeFile(ResolvePath(path), DecoderOptions);
+
+    private string? Check(string path)
+    {
+        if (path.Length == 0) return "the path is empty";
+        string file = ResolvePath(path);
+        try
+        {
+            if (!File.Exists(file)) return $"file not found ({file})";
+            Decode(path);
+            return null;
+        }
+        catch (ImageFormatException e)
+        {
+            return e.Problem;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException)
+        {
+            return e.Message;
+        }
+    }
 
     private ColumnMapperBase MakeMapper(DataViewSchema inputSchema)
     {

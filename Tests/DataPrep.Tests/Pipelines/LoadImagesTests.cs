@@ -109,4 +109,19 @@ public sealed class LoadImagesTests
         var output = _ctx.Transforms.LoadImages("Image", null, "ImagePath").Fit(data).Transform(data);
         Assert.AreEqual(ImageFiles.Pattern(2, 3), ViewReader.ReadAll(output, null, "Image")[0][0]);
     }
+
+    [TestMethod]
+    public void Validate_ChecksOtherData_WithoutChangingTheTransformer()
+    {
+        string root = ImageFiles.ClassFolders(("a", "1.png", ImageFiles.Pattern(2, 2)), ("b", "2.png", ImageFiles.Pattern(2, 2)));
+        var train = _ctx.Data.LoadFromImageFolder(root);
+        var transformer = _ctx.Transforms.LoadImages("Image", root, "ImagePath").Fit(train);
+        var test = new InMemoryDataViewBuilder().AddColumn("ImagePath", ["a/1.png", "a/missing.png", "", "a/1.png"]).ToDataView();
+        var report = transformer.Validate(test, degreeOfParallelism: 2);
+        Assert.AreEqual(4, report.FilesChecked);
+        CollectionAssert.AreEqual(new[] { "a/missing.png", "" }, report.BadFiles.Select(b => b.Path).ToArray());
+        StringAssert.Contains(report.BadFiles[0].Reason, Path.Combine(root, "a", "missing.png"));
+        Assert.AreEqual(0, transformer.Report.BadCount);
+        Assert.ThrowsExactly<SchemaMismatchException>(() => transformer.Validate(new InMemoryDataViewBuilder().AddColumn("Other", [1f]).ToDataView()));
+    }
 }
