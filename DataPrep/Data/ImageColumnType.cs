@@ -9,7 +9,7 @@ namespace MlPipelines.DataPrep.Data;
 
 /// <summary>
 /// Registers <see cref="Image"/> as a column type ("mlp.image"): <see cref="ImageDataViewType"/> for members of user
-/// classes, the argument "WxH" (or "" for unknown size) in model files, and a raw on-disk form for the data cache
+/// classes (of known size with <see cref="ImageTypeAttribute"/>), the argument "WxH" (or "" for unknown size) in model files, and a raw on-disk form for the data cache
 /// (12-byte header: width, height, channels as little-endian int32, then the HWC bytes).
 /// </summary>
 public sealed class ImageColumnType : CustomColumnType<Image>
@@ -23,7 +23,8 @@ public sealed class ImageColumnType : CustomColumnType<Image>
     public override bool CanSerialize => true;
 
     /// <inheritdoc />
-    public override StructuredDataViewType CreateType(MemberInfo? member) => new ImageDataViewType();
+    public override StructuredDataViewType CreateType(MemberInfo? member) =>
+        member?.GetCustomAttribute<ImageTypeAttribute>() is { } size ? new ImageDataViewType(size.Height, size.Width) : new ImageDataViewType();
 
     /// <inheritdoc />
     public override string FormatType(StructuredDataViewType type)

@@ -52,14 +52,15 @@ public sealed class ImageColumnTypeTests
     }
 
     [TestMethod]
-    [DataRow(CacheMode.Memory)]
-    [DataRow(CacheMode.Disk)]
-    public void DataCache_HoldsImageColumns_InMemoryAndOnDisk(CacheMode mode)
+    [DataRow(CacheMode.Memory, 1L << 30)]
+    [DataRow(CacheMode.Disk, 1L << 30)]
+    [DataRow(CacheMode.Auto, 200L)]
+    public void DataCache_HoldsImageColumns_InMemoryOnDiskAndSpilling(CacheMode mode, long maxMemoryBytes)
     {
         var ctx = new MLContext(seed: 1);
         var images = Enumerable.Range(0, 5).Select(i => (ImageFiles.Pattern(3 + i, 2, 3, i), i % 2 == 0 ? "even" : "odd")).ToArray();
         var source = ctx.Data.LoadFromImages(images);
-        var cached = ctx.Data.Cache(source, new CacheOptions { Mode = mode, SpillFolder = TestPaths.NewTempFolder("cache") });
+        var cached = ctx.Data.Cache(source, new CacheOptions { Mode = mode, MaxMemoryBytes = maxMemoryBytes, SpillFolder = TestPaths.NewTempFolder("cache") });
         var rows = ViewReader.ReadAll(cached, null, "Image", "Label");
         for (int i = 0; i < images.Length; i++) Assert.AreEqual(images[i].Item1, rows[i][0], $"row {i}");
         var shuffled = ViewReader.ReadAll(cached, new Random(3), "Image");
