@@ -43,6 +43,9 @@ public sealed class PredictionTests
         var result = engine.Predict(new PathInput { ImagePath = Path.Combine(root, "a", "1.png") });
         var expected = PixelExtractor.Extract(ImageResizer.Resize(image, 2, 2), new PixelExtractionOptions());
         CollectionAssert.AreEqual(expected, result.Pixels);
+        var second = engine.Predict(new PathInput { ImagePath = Path.Combine(root, "b", "2.png") });
+        CollectionAssert.AreEqual(PixelExtractor.Extract(ImageResizer.Resize(ImageFiles.Pattern(6, 3), 2, 2), new PixelExtractionOptions()), second.Pixels,
+            "the next prediction decodes the next file, not a cached one");
     }
 
     [TestMethod]
