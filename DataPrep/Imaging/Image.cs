@@ -4,7 +4,7 @@ namespace MlPipelines.DataPrep.Imaging;
 /// A decoded 8-bit image: <see cref="Height"/> rows of <see cref="Width"/> pixels, each of
 /// <see cref="Channels"/> bytes (1 = gray, 3 = RGB, 4 = RGBA), stored row-major HWC with no padding.
 /// </summary>
-public sealed class Image
+public sealed class Image : IEquatable<Image>
 {
     /// <summary>Creates a black (all-zero) image.</summary>
     public Image(int width, int height, int channels)
@@ -45,6 +45,25 @@ public sealed class Image
 
     /// <summary>A deep copy.</summary>
     public Image Clone() => new(Width, Height, Channels, (byte[])Pixels.Clone());
+
+    /// <summary>Whether <paramref name="other"/> has the same size, channel count and pixel bytes.</summary>
+    public bool Equals(Image? other) =>
+        other is not null && (ReferenceEquals(this, other)
+            || (other.Width == Width && other.Height == Height && other.Channels == Channels && other.Pixels.AsSpan().SequenceEqual(Pixels)));
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is Image other && Equals(other);
+
+    /// <summary>A hash of the size and pixel bytes (consistent with <see cref="Equals(Image)"/>; pixels must not change while hashed).</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Width);
+        hash.Add(Height);
+        hash.Add(Channels);
+        hash.AddBytes(Pixels);
+        return hash.ToHashCode();
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"Image {Width}x{Height}x{Channels}";

@@ -9,16 +9,25 @@ namespace MlPipelines.DataPrep.Processing;
 public static class ColorOps
 {
     /// <summary>Multiplies every colour value by <paramref name="factor"/> (0 gives black, 1 the original).</summary>
-    public static Image AdjustBrightness(Image image, double factor) =>
-        Map(image, (v, _, _) => v * factor);
+    public static Image AdjustBrightness(Image image, double factor)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        Span<byte> table = stackalloc byte[256];
+        for (int v = 0; v < 256; v++) table[v] = ToByte(v * factor);
+        return MapTable(image, table);
+    }
 
     /// <summary>Blends with the image's mean luma: factor 0 gives flat gray, 1 the original.</summary>
     public static Image AdjustContrast(Image image, double factor)
     {
         ArgumentNullException.ThrowIfNull(image);
         Image gray = ImageOps.ToGrayscale(image);
-        double mean = gray.Pixels.Average(b => (double)b);
-        return Map(image, (v, _, _) => mean + factor * (v - mean));
+        long sum = 0;
+        foreach (byte b in gray.Pixels) sum += b;
+        double mean = (double)sum / gray.Pixels.Length;
+        Span<byte> table = stackalloc byte[256];
+        for (int v = 0; v < 256; v++) table[v] = ToByte(mean + factor * (v - mean));
+        return MapTable(image, table);
     }
 
     /// <summary>Blends with the grayscale image: factor 0 gives gray, 1 the original, above 1 more saturated.</summary>
@@ -27,7 +36,20 @@ public static class ColorOps
         ArgumentNullException.ThrowIfNull(image);
         if (image.Channels == 1) return image.Clone();
         Image gray = ImageOps.ToGrayscale(image);
-        return Map(image, (v, pixel, _) => gray.Pixels[pixel] + factor * (v - gray.Pixels[pixel]));
+        var result = new Image(image.Width, image.Height, image.Channels);
+        int c = image.Channels;
+        ReadOnlySpan<byte> src = image.Pixels, g = gray.Pixels;
+        Span<byte> dst = result.Pixels;
+        for (int pixel = 0; pixel < g.Length; pixel++)
+        {
+            double y = g[pixel];
+            int i = pixel * c;
+            dst[i] = ToByte(y + factor * (src[i] - y));
+            dst[i + 1] = ToByte(y + factor * (src[i + 1] - y));
+            dst[i + 2] = ToByte(y + factor * (src[i + 2] - y));
+            if (c == 4) dst[i + 3] = src[i + 3];
+        }
+        return result;
     }
 
     /// <summary>Rotates hue by <paramref name="shift"/> of a full turn (in [-0.5, 0.5]) in HSV space.</summary>
@@ -172,6 +194,29 @@ public static class ColorOps
         return image.Channels == 1
             ? Map(image, (v, _, _) => v + (r + g + b) / 3)
             : Map(image, (v, _, ch) => v + offset[ch]);
+    }
+
+    /// <summary>Maps every colour value through <paramref name="table"/>; alpha is copied.</summary>
+    private static Image MapTable(Image image, ReadOnlySpan<byte> table)
+    {
+        var result = new Image(image.Width, image.Height, image.Channels);
+        ReadOnlySpan<byte> src = image.Pixels;
+        Span<byte> dst = result.Pixels;
+        if (image.Channels == 4)
+        {
+            for (int i = 0; i < src.Length; i += 4)
+            {
+                dst[i] = table[src[i]];
+                dst[i + 1] = table[src[i + 1]];
+                dst[i + 2] = table[src[i + 2]];
+                dst[i + 3] = src[i + 3];
+            }
+        }
+        else
+        {
+            for (int i = 0; i < src.Length; i++) dst[i] = table[src[i]];
+        }
+        return result;
     }
 
     /// <summary>Applies <paramref name="f"/>(value, pixel index, channel) to every colour value; alpha is copied.</summary>

@@ -63,6 +63,16 @@ public static class ImageOps
         for (int y = 0; y < image.Height; y++)
         {
             Span<byte> src = image.Row(y), dst = result.Row(y);
+            if (c == 3)
+            {
+                for (int x = 0, m = 3 * (w - 1); x < w; x++, m -= 3)
+                {
+                    dst[m] = src[3 * x];
+                    dst[m + 1] = src[3 * x + 1];
+                    dst[m + 2] = src[3 * x + 2];
+                }
+                continue;
+            }
             for (int x = 0; x < w; x++) src.Slice(x * c, c).CopyTo(dst.Slice((w - 1 - x) * c, c));
         }
         return result;
