@@ -33,8 +33,9 @@ internal sealed class AxisScale
         var data = values.Where(v => double.IsFinite(v) && (!log || v > 0)).ToArray();
         if (log)
         {
-            double lo = data.Length == 0 ? 0 : Math.Floor(Math.Log10(data.Min()));
-            double hi = data.Length == 0 ? 1 : Math.Ceiling(Math.Log10(data.Max()));
+            // Rounded first so that exact powers of ten (log10 off by an ulp) do not gain a decade.
+            double lo = data.Length == 0 ? 0 : Math.Floor(Math.Round(Math.Log10(data.Min()), 9));
+            double hi = data.Length == 0 ? 1 : Math.Ceiling(Math.Round(Math.Log10(data.Max()), 9));
             if (hi <= lo) hi = lo + 1;
             var decades = new List<double>();
             for (double e = lo; e <= hi; e++) decades.Add(Math.Pow(10, e));

@@ -91,7 +91,8 @@ internal static class SvgCharts
                 var (cx, cy) = g.Cell(r, c);
                 w.Open("rect", ("class", "cell"), ("data-row", N(r)), ("data-col", N(c)), ("x", N(cx)), ("y", N(cy)),
                     ("width", N(g.CellSize)), ("height", N(g.CellSize)), ("fill", HeatColor.Hex(share)), ("stroke", "#ffffff"));
-                w.Element("title", $"true {matrix.ClassNames[r]}, predicted {matrix.ClassNames[c]}: {count} ({share:P1})");
+                w.Element("title", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"true {matrix.ClassNames[r]}, predicted {matrix.ClassNames[c]}: {count} ({share * 100:0.0}%)"));
                 w.Close("rect");
                 if (g.ShowCounts)
                     w.Element("text", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
