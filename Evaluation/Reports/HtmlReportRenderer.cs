@@ -200,7 +200,7 @@ internal static class HtmlReportRenderer
         foreach (var t in m.TopLosses)
         {
             thumbnails.TryGetValue(t.RowId, out var image);
-            Figure(w, image, $"row {t.RowId}", "wrong",
+            Figure(w, image, $"row {t.RowId}", t.Label == t.Predicted ? "right" : "wrong",
             [
                 $"row {I(t.RowId)}",
                 $"true: {Name(m, t.Label)}",

@@ -97,7 +97,7 @@ internal static class SvgCharts
                 if (g.ShowCounts)
                     w.Element("text", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         ("x", N(cx + g.CellSize / 2.0)), ("y", N(cy + g.CellSize / 2.0 + 4)), ("text-anchor", "middle"),
-                        ("class", "count"), ("fill", share > 0.5 ? "#ffffff" : "#222222"));
+                        ("class", "count"), ("style", share > 0.5 ? "fill:#ffffff" : "fill:#222222")); // style: the page's CSS would win over a fill attribute
             }
         }
         for (int i = 0; i < n; i++)
@@ -109,8 +109,8 @@ internal static class SvgCharts
             w.Element("text", Short(matrix.ClassNames[i]), ("x", N(tx)), ("y", N(ty)), ("text-anchor", "end"),
                 ("transform", $"rotate(-45 {N(tx)} {N(ty)})"), ("class", "class-name"));
         }
-        w.Element("text", "predicted", ("x", N(g.Left + n * g.CellSize / 2.0)), ("y", N(g.Height - 6)), ("text-anchor", "middle"), ("class", "axis-label"));
-        w.Element("text", "true", ("x", N(g.Left + n * g.CellSize / 2.0)), ("y", "16"), ("text-anchor", "middle"), ("class", "axis-label"));
+        w.Element("text", "columns: predicted class", ("x", N(g.Left + n * g.CellSize / 2.0)), ("y", N(g.Height - 6)), ("text-anchor", "middle"), ("class", "axis-label"));
+        w.Element("text", "rows: true class", ("x", N(g.Left + n * g.CellSize / 2.0)), ("y", "16"), ("text-anchor", "middle"), ("class", "axis-label"));
         w.Close("svg");
     }
 

@@ -44,7 +44,7 @@ internal static class SampleReports
     public static TrainingReport Full()
     {
         var filters = new float[8 * 3 * 3 * 3];
-        for (int i = 0; i < filters.Length; i++) filters[i] = MathF.Sin(i * 0.7f);
+        for (int i = 0; i < filters.Length; i++) filters[i] = MathF.Sin(i * 1.3f);
         return new TrainingReport
         {
             Title = "Run <1> & co",

@@ -127,5 +127,22 @@ public sealed class HtmlReportTests
         Assert.AreEqual("#8096b5", Fill(0, 0));
         var counts = Section(doc, "confusion").Descendants(Svg + "text").Where(t => (string?)t.Attribute("class") == "count").Select(t => t.Value).ToArray();
         CollectionAssert.AreEqual(new[] { "1", "1", "0", "0", "2", "0", "1", "0", "1" }, counts);
+        var styles = Section(doc, "confusion").Descendants(Svg + "text").Where(t => (string?)t.Attribute("class") == "count").Select(t => (string?)t.Attribute("style")).ToArray();
+        Assert.AreEqual("fill:#ffffff", styles[4], "light text on the dark cell");
+        Assert.AreEqual("fill:#222222", styles[0]);
+    }
+
+    [TestMethod]
+    public void TopLosses_ShowThumbnailsByRowId_AndNameTheClasses()
+    {
+        var doc = Parse(TrainingReportWriter.RenderHtml(SampleReports.Full()));
+        var figures = Section(doc, "top-losses").Descendants("figure").ToArray();
+        // Losses: row 101 -ln 0.3, row 104 -ln 0.4, row 102 -ln 0.7, then rows 100/103/105 tie at -ln 0.8 (lowest id first).
+        CollectionAssert.AreEqual(new[] { "row 101", "row 104", "row 102", "row 100" },
+            figures.Select(f => f.Element("figcaption")!.Nodes().OfType<XText>().First().Value).ToArray());
+        CollectionAssert.AreEqual(new[] { "wrong", "wrong", "right", "right" }, figures.Select(f => (string?)f.Attribute("class")).ToArray());
+        CollectionAssert.AreEqual(new[] { true, true, false, false }, figures.Select(f => f.Element("img") is not null).ToArray(), "thumbnails given for rows 101 and 104 only");
+        var first = figures[0].Element("figcaption")!.Nodes().OfType<XText>().Select(t => t.Value).ToArray();
+        CollectionAssert.AreEqual(new[] { "row 101", $"true: {SampleReports.Script}", "predicted: a&b", "confidence: 0.600", "loss: 1.204" }, first);
     }
 }
