@@ -54,6 +54,7 @@ internal static class HtmlReportRenderer
             Confusion(w, metrics);
             PerClass(w, metrics);
             TopK(w, metrics);
+            Calibration(w, metrics);
             if (metrics.TopLosses.Count > 0) TopLosses(w, metrics, report.Thumbnails);
         }
         if (report.SamplePredictions.Count > 0) Samples(w, report.SamplePredictions);
@@ -171,6 +172,15 @@ internal static class HtmlReportRenderer
         for (int k = 0; k < all.Count; k++)
             w.Open("tr").Element("td", I(k + 1)).Element("td", F(all[k])).Close("tr").Line();
         w.Close("tbody").Close("table");
+        w.Close("section").Line();
+    }
+
+    private static void Calibration(MarkupWriter w, MulticlassClassificationMetrics m)
+    {
+        if (m.CalibrationBins.All(b => b.Count == 0)) return;
+        Section(w, "calibration", "Calibration");
+        w.Element("p", $"Expected calibration error: {F(m.ExpectedCalibrationError)} over {m.CalibrationBins.Count} equal-width confidence bins.", ("class", "muted"));
+        SvgCharts.Line(w, ReportCharts.Reliability(m));
         w.Close("section").Line();
     }
 

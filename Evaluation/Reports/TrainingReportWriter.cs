@@ -23,7 +23,7 @@ public static class TrainingReportWriter
 
     /// <summary>
     /// The report's charts as PNG images, by file name: loss.png, accuracy.png and learning-rate.png when there is a
-    /// history, confusion-matrix.png when there are metrics.
+    /// history, confusion-matrix.png and calibration.png when there are metrics.
     /// </summary>
     public static IReadOnlyDictionary<string, byte[]> RenderPngCharts(TrainingReport report)
     {
@@ -35,7 +35,11 @@ public static class TrainingReportWriter
             images["accuracy.png"] = RasterCharts.Line(ReportCharts.Accuracy(report.History));
             images["learning-rate.png"] = RasterCharts.Line(ReportCharts.LearningRate(report.History));
         }
-        if (report.Metrics is { } metrics) images["confusion-matrix.png"] = RasterCharts.Heatmap(metrics.ConfusionMatrix);
+        if (report.Metrics is { } metrics)
+        {
+            images["confusion-matrix.png"] = RasterCharts.Heatmap(metrics.ConfusionMatrix);
+            images["calibration.png"] = RasterCharts.Line(ReportCharts.Reliability(metrics));
+        }
         return images.ToDictionary(kv => kv.Key, kv => ImageCodecs.EncodePng(kv.Value));
     }
 

@@ -12,7 +12,7 @@ internal sealed class ChartLayout
         Width = width;
         Height = height;
         var points = chart.Series.SelectMany(s => s.Points).ToArray();
-        X = AxisScale.Create(points.Select(p => p.X), Left, width - Right, integer: true);
+        X = AxisScale.Create(points.Select(p => p.X), Left, width - Right, integer: chart.IntegerX);
         Y = AxisScale.Create(points.Select(p => p.Y), height - Bottom, Top, chart.LogY);
     }
 

@@ -1,7 +1,10 @@
 namespace MlPipelines.Evaluation.Reports.Charts;
 
-/// <summary>A line chart to draw as SVG or pixels: a title, axis labels, series, and whether the y axis is logarithmic.</summary>
-internal sealed record LineChart(string Title, string XLabel, string YLabel, IReadOnlyList<ChartSeries> Series, bool LogY = false)
+/// <summary>
+/// A line chart to draw as SVG or pixels: a title, axis labels, series, whether the y axis is logarithmic and whether
+/// x ticks are whole numbers (epochs).
+/// </summary>
+internal sealed record LineChart(string Title, string XLabel, string YLabel, IReadOnlyList<ChartSeries> Series, bool LogY = false, bool IntegerX = true)
 {
     /// <summary>A chart of <paramref name="series"/> keeping only points with finite coordinates (and positive y on a log axis).</summary>
     public static LineChart Create(string title, string xLabel, string yLabel, bool logY, params (string Name, string Color, IEnumerable<(double X, double? Y)> Points, bool Dashed)[] series) =>

@@ -1,6 +1,8 @@
+using MlPipelines.Evaluation.Metrics;
+
 namespace MlPipelines.Evaluation.Reports.Charts;
 
-/// <summary>The line charts of a report's history: loss, accuracy and learning rate per epoch.</summary>
+/// <summary>The line charts of a report: loss, accuracy and learning rate per epoch, and the reliability diagram.</summary>
 internal static class ReportCharts
 {
     /// <summary>Colours of the training and validation series and of the learning rate.</summary>
@@ -24,4 +26,10 @@ internal static class ReportCharts
         return LineChart.Create("Learning rate", "epoch", "learning rate", log,
             ("learning rate", RateColor, history.Select(h => ((double)h.Epoch, (double?)h.LearningRate)), false));
     }
+
+    /// <summary>The reliability diagram: accuracy against mean confidence of each non-empty calibration bin, beside the diagonal.</summary>
+    public static LineChart Reliability(MulticlassClassificationMetrics metrics) => LineChart.Create("Calibration", "confidence", "accuracy", false,
+        ("ideal", "#999999", new (double, double?)[] { (0, 0), (1, 1) }, true),
+        ("model", TrainColor, metrics.CalibrationBins.Where(b => b.Count > 0).Select(b => (b.MeanConfidence, (double?)b.Accuracy)), false))
+        with { IntegerX = false };
 }

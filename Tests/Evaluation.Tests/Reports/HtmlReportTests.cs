@@ -28,7 +28,7 @@ public sealed class HtmlReportTests
         StringAssert.StartsWith(html, "<!DOCTYPE html>");
         var doc = Parse(html);
         var ids = doc.Descendants("section").Select(s => (string?)s.Attribute("id")).ToArray();
-        CollectionAssert.AreEqual(new[] { "summary", "curves", "confusion", "per-class", "top-k", "top-losses", "samples", "filters", "config" }, ids);
+        CollectionAssert.AreEqual(new[] { "summary", "curves", "confusion", "per-class", "top-k", "calibration", "top-losses", "samples", "filters", "config" }, ids);
         Assert.AreEqual("Run <1> & co", doc.Descendants("title").First().Value);
         Assert.AreEqual("Run <1> & co", doc.Descendants("h1").Single().Value);
     }
@@ -144,5 +144,18 @@ public sealed class HtmlReportTests
         CollectionAssert.AreEqual(new[] { true, true, false, false }, figures.Select(f => f.Element("img") is not null).ToArray(), "thumbnails given for rows 101 and 104 only");
         var first = figures[0].Element("figcaption")!.Nodes().OfType<XText>().Select(t => t.Value).ToArray();
         CollectionAssert.AreEqual(new[] { "row 101", $"true: {SampleReports.Script}", "predicted: a&b", "confidence: 0.600", "loss: 1.204" }, first);
+    }
+
+    [TestMethod]
+    public void Calibration_HasOnePointPerNonEmptyBin()
+    {
+        // Top scores 0.8, 0.6, 0.7, 0.8, 0.5, 0.8 fall in bins 12, 9, 10, 12, 7 of 15: four non-empty bins.
+        var doc = Parse(TrainingReportWriter.RenderHtml(SampleReports.Full()));
+        var chart = Section(doc, "calibration").Descendants(Svg + "svg").Single();
+        var model = chart.Descendants(Svg + "polyline").Single(p => (string?)p.Attribute("data-series") == "model");
+        Assert.AreEqual(4, model.Attribute("points")!.Value.Split(' ').Length);
+        var ideal = chart.Descendants(Svg + "polyline").Single(p => (string?)p.Attribute("data-series") == "ideal");
+        // x and y axes both run 0..1 (step 0.2): pixels 64..544 and 276..32.
+        Assert.AreEqual("64,276 544,32", ideal.Attribute("points")!.Value);
     }
 }

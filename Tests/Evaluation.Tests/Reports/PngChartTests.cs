@@ -30,8 +30,8 @@ public sealed class PngChartTests
     public void AllCharts_DecodeToTheExpectedSize_AndAreNotBlank()
     {
         var pngs = TrainingReportWriter.RenderPngCharts(SampleReports.Full());
-        CollectionAssert.AreEquivalent(new[] { "loss.png", "accuracy.png", "learning-rate.png", "confusion-matrix.png" }, pngs.Keys.ToArray());
-        foreach (string name in new[] { "loss.png", "accuracy.png", "learning-rate.png" })
+        CollectionAssert.AreEquivalent(new[] { "loss.png", "accuracy.png", "learning-rate.png", "confusion-matrix.png", "calibration.png" }, pngs.Keys.ToArray());
+        foreach (string name in new[] { "loss.png", "accuracy.png", "learning-rate.png", "calibration.png" })
         {
             var image = ImageCodecs.Decode(pngs[name], name);
             Assert.AreEqual(560, image.Width, name);
@@ -83,7 +83,7 @@ public sealed class PngChartTests
         {
             File.WriteAllText(Path.Combine(dir, "loss.png"), "old");
             var paths = TrainingReportWriter.WritePngCharts(SampleReports.Full(), dir);
-            Assert.AreEqual(4, paths.Count);
+            Assert.AreEqual(5, paths.Count);
             foreach (string path in paths)
             {
                 var image = ImageCodecs.DecodeFile(path);
