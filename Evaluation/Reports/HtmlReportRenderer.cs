@@ -11,6 +11,9 @@ namespace MlPipelines.Evaluation.Reports;
 /// </summary>
 internal static class HtmlReportRenderer
 {
+    /// <summary>Above this many classes the confusion matrix is embedded as a PNG rather than one SVG element per cell.</summary>
+    public const int MaxSvgHeatmapClasses = 64;
+
     private const string Css = """
         body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 24px; color: #222; background: #fafafa; }
         h1 { font-size: 1.6em; margin-bottom: 4px; }
@@ -133,7 +136,17 @@ internal static class HtmlReportRenderer
     {
         Section(w, "confusion", "Confusion matrix");
         w.Element("p", "Rows are true classes, columns predicted classes; colour is the share of the row.", ("class", "muted"));
-        SvgCharts.Heatmap(w, m.ConfusionMatrix);
+        if (m.ConfusionMatrix.NumberOfClasses <= MaxSvgHeatmapClasses)
+        {
+            SvgCharts.Heatmap(w, m.ConfusionMatrix);
+        }
+        else
+        {
+            // An SVG of n^2 cells grows too large: embed the raster heatmap (class i is row and column i of the per-class table).
+            var png = DataPrep.Codecs.ImageCodecs.EncodePng(RasterCharts.Heatmap(m.ConfusionMatrix));
+            w.Empty("img", ("class", "heatmap"), ("src", "data:image/png;base64," + Convert.ToBase64String(png)),
+                ("alt", $"Confusion matrix of {m.ConfusionMatrix.NumberOfClasses} classes in the order of the per-class table"));
+        }
         if (m.MostConfused.Count > 0)
         {
             w.Element("h3", "Most confused pairs");

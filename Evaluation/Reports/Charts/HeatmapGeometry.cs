@@ -5,11 +5,14 @@ namespace MlPipelines.Evaluation.Reports.Charts;
 /// <summary>Cell size and margins of a confusion-matrix heatmap (shared by SVG and pixels).</summary>
 internal sealed class HeatmapGeometry
 {
-    /// <summary>Lays out <paramref name="matrix"/> with <paramref name="nameWidth"/> pixels for row names (and as much under the grid for column names).</summary>
-    public HeatmapGeometry(ConfusionMatrix matrix, int nameWidth)
+    /// <summary>
+    /// Lays out <paramref name="matrix"/> with <paramref name="nameWidth"/> pixels for row names (and as much under the grid
+    /// for column names): cells of 480 / classes pixels, between <paramref name="minCell"/> and 48.
+    /// </summary>
+    public HeatmapGeometry(ConfusionMatrix matrix, int nameWidth, int minCell = 8)
     {
         int n = matrix.NumberOfClasses;
-        CellSize = Math.Clamp(480 / n, 8, 48);
+        CellSize = Math.Clamp(480 / n, minCell, 48);
         Left = nameWidth + 8;
         Top = 24;
         Width = Left + n * CellSize + 16;

@@ -46,10 +46,13 @@ internal static class RasterCharts
         return new Image(width, height, 3, canvas.Pixels);
     }
 
-    /// <summary>The confusion-matrix heatmap: the same cells and colours as the SVG, counts in the digit font when cells are large enough.</summary>
+    /// <summary>
+    /// The confusion-matrix heatmap: the same cells and colours as the SVG (cells down to one pixel for many classes),
+    /// white cell borders when cells are 6 pixels or more, counts in the digit font when cells are large enough.
+    /// </summary>
     public static Image Heatmap(ConfusionMatrix matrix)
     {
-        var g = new HeatmapGeometry(matrix, nameWidth: 16);
+        var g = new HeatmapGeometry(matrix, nameWidth: 16, minCell: 1);
         var canvas = new RgbCanvas(g.Width, g.Height, White);
         int n = matrix.NumberOfClasses;
         for (int r = 0; r < n; r++)
@@ -61,7 +64,7 @@ internal static class RasterCharts
                 double share = rowSum == 0 ? 0 : (double)matrix[r, c] / rowSum;
                 var (x, y) = g.Cell(r, c);
                 canvas.FillRect(x, y, g.CellSize, g.CellSize, HeatColor.Rgb(share));
-                canvas.StrokeRect(x, y, g.CellSize, g.CellSize, White);
+                if (g.CellSize >= 6) canvas.StrokeRect(x, y, g.CellSize, g.CellSize, White);
                 string count = matrix[r, c].ToString(System.Globalization.CultureInfo.InvariantCulture);
                 int scale = g.CellSize >= 40 ? 2 : 1;
                 if (g.ShowCounts && PixelFont.Measure(count) * scale <= g.CellSize - 4)

@@ -158,4 +158,28 @@ public sealed class HtmlReportTests
         // x and y axes both run 0..1 (step 0.2): pixels 64..544 and 276..32.
         Assert.AreEqual("64,276 544,32", ideal.Attribute("points")!.Value);
     }
+
+    [TestMethod]
+    public void ManyClasses_EmbedTheHeatmapAsAPng()
+    {
+        // 100 classes, one row each, everything right: an identity confusion matrix.
+        var acc = new MlPipelines.Evaluation.Metrics.MulticlassMetricsAccumulator(100);
+        var scores = new float[100];
+        for (int i = 0; i < 100; i++)
+        {
+            Array.Clear(scores);
+            scores[i] = 1;
+            acc.Update(i, scores);
+        }
+        var doc = Parse(TrainingReportWriter.RenderHtml(new TrainingReport { Title = "many", Metrics = acc.Compute() }));
+        var confusion = Section(doc, "confusion");
+        Assert.AreEqual(0, confusion.Descendants(Svg + "rect").Count(), "no SVG cells");
+        var img = confusion.Descendants("img").Single();
+        var png = Convert.FromBase64String(((string)img.Attribute("src")!)["data:image/png;base64,".Length..]);
+        var image = DataPrep.Codecs.ImageCodecs.Decode(png);
+        // Cells of 480 / 100 = 4 pixels: 24 + 400 + 16 wide.
+        Assert.AreEqual(24 + 400 + 16, image.Width);
+        int at = ((24 + 50 * 4 + 1) * image.Width + 24 + 50 * 4 + 1) * 3;
+        CollectionAssert.AreEqual(new byte[] { 0x08, 0x30, 0x6b }, image.Pixels[at..(at + 3)], "diagonal cell 50 is fully right");
+    }
 }
