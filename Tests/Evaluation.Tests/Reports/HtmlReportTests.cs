@@ -182,4 +182,25 @@ public sealed class HtmlReportTests
         int at = ((24 + 50 * 4 + 1) * image.Width + 24 + 50 * 4 + 1) * 3;
         CollectionAssert.AreEqual(new byte[] { 0x08, 0x30, 0x6b }, image.Pixels[at..(at + 3)], "diagonal cell 50 is fully right");
     }
+
+    [TestMethod]
+    public void DivergedOrSingleEpochHistories_DropNonFinitePoints()
+    {
+        var report = new TrainingReport
+        {
+            Title = "diverged",
+            History = [new(1, 2.5, 0.2, double.NaN, 0.1, 0.1, 1), new(2, double.PositiveInfinity, 0.1, double.NaN, 0.1, double.NaN, 1)],
+        };
+        var doc = Parse(TrainingReportWriter.RenderHtml(report));
+        var charts = Section(doc, "curves").Descendants(Svg + "svg").ToArray();
+        int Points(XElement chart, string series) =>
+            chart.Descendants(Svg + "polyline").SingleOrDefault(p => (string?)p.Attribute("data-series") == series)?.Attribute("points")!.Value.Split(' ').Length ?? 0;
+        Assert.AreEqual(1, Points(charts[0], "train"), "the infinite loss is left out");
+        Assert.AreEqual(0, Points(charts[0], "validation"), "no finite validation loss: no series");
+        Assert.AreEqual(2, Points(charts[1], "validation"));
+        Assert.AreEqual(1, Points(charts[2], "learning rate"));
+        // One point: x axis 0..2 (step 1) around epoch 1 -> pixel 64 + 480 / 2 = 304.
+        StringAssert.StartsWith(charts[0].Descendants(Svg + "polyline").Single().Attribute("points")!.Value, "304,");
+        Assert.AreEqual(3, TrainingReportWriter.RenderPngCharts(report).Count);
+    }
 }
