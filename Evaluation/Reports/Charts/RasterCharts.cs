@@ -8,7 +8,10 @@ internal static class RasterCharts
 {
     private static readonly (byte, byte, byte) White = (255, 255, 255), Frame = (136, 136, 136), Grid = (227, 227, 227), Ink = (34, 34, 34);
 
-    /// <summary>A line chart: grid, frame, tick labels, each series as a 2-pixel line with a 5x5 marker per point.</summary>
+    /// <summary>
+    /// A line chart: title, axis labels, grid, frame, tick labels, each series as a 2-pixel line with a 5x5 marker per
+    /// point, and a legend (labels in capitals: the font has no lower case).
+    /// </summary>
     public static Image Line(LineChart chart, int width = 560, int height = 320)
     {
         var layout = new ChartLayout(chart, width, height);
@@ -29,6 +32,11 @@ internal static class RasterCharts
             canvas.Text(x - PixelFont.Measure(label), y1 + 6, label, Ink, 2);
         }
         canvas.StrokeRect(x0, y0, x1 - x0 + 1, y1 - y0 + 1, Frame);
+        string title = PixelFont.Normalize(chart.Title), xLabel = PixelFont.Normalize(chart.XLabel);
+        canvas.Text((width - PixelFont.Measure(title) * 2) / 2, 10, title, Ink, 2);
+        canvas.Text((x0 + x1 - PixelFont.Measure(xLabel) * 2) / 2, height - 14, xLabel, Ink, 2);
+        string yLabel = PixelFont.Normalize(chart.YLabel);
+        if (yLabel != title) canvas.Text(4, 10, yLabel, Ink, 2); // above the axis (the font cannot turn); left out when the title says it
         foreach (var s in chart.Series)
         {
             var color = HeatColor.Parse(s.Color);
@@ -40,8 +48,11 @@ internal static class RasterCharts
         int ly = y0 + 8;
         foreach (var s in chart.Series)
         {
-            canvas.FillRect(x1 - 30, ly, 20, 3, HeatColor.Parse(s.Color));
-            ly += 10;
+            string name = PixelFont.Normalize(s.Name);
+            int textX = x1 - 8 - PixelFont.Measure(name) * 2;
+            canvas.FillRect(textX - 26, ly + 4, 20, 3, HeatColor.Parse(s.Color));
+            canvas.Text(textX, ly, name, Ink, 2);
+            ly += 14;
         }
         return new Image(width, height, 3, canvas.Pixels);
     }
@@ -72,6 +83,8 @@ internal static class RasterCharts
                         count, share > 0.5 ? White : Ink, scale);
             }
         }
+        const string Caption = "ROWS: TRUE  COLUMNS: PREDICTED";
+        if (PixelFont.Measure(Caption) <= g.Width - 8) canvas.Text((g.Width - PixelFont.Measure(Caption)) / 2, 8, Caption, Ink);
         return new Image(g.Width, g.Height, 3, canvas.Pixels);
     }
 }
