@@ -24,8 +24,26 @@ public static class MulticlassClassificationCatalogExtensions
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(data);
-        var columns = MulticlassDataViewEvaluator.CheckSchema(data.Schema, labelColumnName, scoreColumnName, predictedLabelColumnName, topKPredictionCount);
-        return MulticlassDataViewEvaluator.Evaluate(data, columns, topKPredictionCount);
+        return catalog.Evaluate(data, new MulticlassEvaluatorOptions
+        {
+            LabelColumnName = labelColumnName,
+            ScoreColumnName = scoreColumnName,
+            PredictedLabelColumnName = predictedLabelColumnName,
+            TopKPredictionCount = topKPredictionCount,
+        });
+    }
+
+    /// <summary>As Evaluate with ML.NET's arguments, with the number of top losses and calibration bins chosen too.</summary>
+    public static MulticlassClassificationMetrics Evaluate(this MulticlassClassificationCatalog catalog, IDataView data, MulticlassEvaluatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.TopLossCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CalibrationBins, 1);
+        var columns = MulticlassDataViewEvaluator.CheckSchema(data.Schema, options.LabelColumnName, options.ScoreColumnName,
+            options.PredictedLabelColumnName, options.TopKPredictionCount);
+        return MulticlassDataViewEvaluator.Evaluate(data, columns, options.TopKPredictionCount, options.TopLossCount, options.CalibrationBins);
     }
 
     /// <summary>

@@ -46,9 +46,9 @@ internal static class MulticlassDataViewEvaluator
     }
 
     /// <summary>Reads every row of <paramref name="data"/> into a new accumulator and computes the metrics.</summary>
-    public static MulticlassClassificationMetrics Evaluate(IDataView data, Columns columns, int topK, int topLossCount = 16)
+    public static MulticlassClassificationMetrics Evaluate(IDataView data, Columns columns, int topK, int topLossCount = 16, int calibrationBins = 15)
     {
-        var acc = new MulticlassMetricsAccumulator(columns.ClassCount, topK, columns.ClassNames, topLossCount);
+        var acc = new MulticlassMetricsAccumulator(columns.ClassCount, topK, columns.ClassNames, topLossCount, calibrationBins);
         Accumulate(data, columns, acc);
         return acc.Compute();
     }

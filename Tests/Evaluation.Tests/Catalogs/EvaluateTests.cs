@@ -1,4 +1,5 @@
 using MlPipelines.Data;
+using MlPipelines.Evaluation.Metrics;
 using MlPipelines.Evaluation.Tests.Helpers;
 
 namespace MlPipelines.Evaluation.Tests.Catalogs;
@@ -263,5 +264,30 @@ public sealed class EvaluateTests
             .ToDataView();
         var m = new MLContext(1).MulticlassClassification.Evaluate(data);
         CollectionAssert.AreEqual(new[] { "cat", "dog" }, m.ConfusionMatrix.ClassNames.ToArray());
+    }
+
+    [TestMethod]
+    public void Options_ChooseColumnsTopLossesAndBins()
+    {
+        var data = new InMemoryDataViewBuilder()
+            .AddKeyColumn("Truth", [1, 2, 3, 1], Abc)
+            .AddVectorColumn("Probabilities", new VectorDataViewType(NumberDataViewType.Single, 3),
+                [0.7f, 0.2f, 0.1f, 0.5f, 0.3f, 0.2f, 0.2f, 0.4f, 0.4f, 0.1f, 0.1f, 0.8f])
+            .AddColumn("Guess", [0f, 0f, 1f, 2f])
+            .ToDataView();
+        var m = new MLContext(1).MulticlassClassification.Evaluate(data, new MulticlassEvaluatorOptions
+        {
+            LabelColumnName = "Truth",
+            ScoreColumnName = "Probabilities",
+            PredictedLabelColumnName = "Guess",
+            TopKPredictionCount = 2,
+            TopLossCount = 2,
+            CalibrationBins = 2,
+        });
+        Assert.AreEqual(0.25, m.MicroAccuracy, Tol);
+        CollectionAssert.AreEqual(new long[] { 3, 1 }, m.TopLosses.Select(t => t.RowId).ToArray(), "-ln 0.1 then -ln 0.3");
+        // Top scores 0.7, 0.5, 0.4, 0.8: 0.4 in [0, 0.5), the others in [0.5, 1] (0.7 is the only right one).
+        CollectionAssert.AreEqual(new long[] { 1, 3 }, m.CalibrationBins.Select(b => b.Count).ToArray());
+        Assert.AreEqual(1.0 / 3, m.CalibrationBins[1].Accuracy, Tol);
     }
 }
