@@ -22,23 +22,7 @@ internal static class DataSplitter
 
     private static (long[] Test, long Rows) Stratified(IDataView data, double fraction, int seed, DataViewSchema.Column column)
     {
-        var groups = new Dictionary<object, List<long>>();
-        var order = new List<List<long>>();
-        long rows = 0;
-        using (var cursor = data.GetRowCursor([column]))
-        {
-            var read = ValueReaders.Boxed(cursor, column);
-            while (cursor.MoveNext())
-            {
-                object key = read();
-                if (!groups.TryGetValue(key, out var list))
-                {
-                    groups.Add(key, list = []);
-                    order.Add(list);
-                }
-                list.Add(rows++);
-            }
-        }
+        var (order, rows) = GroupRows(data, column);
         var rand = new Random(seed);
         var test = new List<long>();
         foreach (var list in order)
@@ -69,7 +53,31 @@ internal static class DataSplitter
         return ([.. test], rows);
     }
 
-    private static long Count(IDataView data)
+    /// <summary>Row positions grouped by the value of <paramref name="column"/>, groups in order of first appearance; and the row count.</summary>
+    public static (List<List<long>> Groups, long Rows) GroupRows(IDataView data, DataViewSchema.Column column)
+    {
+        var groups = new Dictionary<object, List<long>>();
+        var order = new List<List<long>>();
+        long rows = 0;
+        using (var cursor = data.GetRowCursor([column]))
+        {
+            var read = ValueReaders.Boxed(cursor, column);
+            while (cursor.MoveNext())
+            {
+                object key = read();
+                if (!groups.TryGetValue(key, out var list))
+                {
+                    groups.Add(key, list = []);
+                    order.Add(list);
+                }
+                list.Add(rows++);
+            }
+        }
+        return (order, rows);
+    }
+
+    /// <summary>Counts the rows of <paramref name="data"/> with one pass of a cursor reading no column.</summary>
+    public static long Count(IDataView data)
     {
         long rows = 0;
         using var cursor = data.GetRowCursor([]);
@@ -78,7 +86,7 @@ internal static class DataSplitter
     }
 
     /// <summary>A number in [0, 1) from a seeded FNV-1a hash of the value's text: equal values land on the same side.</summary>
-    private static double Unit(string value, int seed)
+    public static double Unit(string value, int seed)
     {
         ulong h = 14695981039346656037UL ^ (ulong)(uint)seed;
         foreach (byte b in Encoding.UTF8.GetBytes(value))
