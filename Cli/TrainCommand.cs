@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MlPipelines.Data;
+using MlPipelines.DataPrep.Processing;
 using MlPipelines.Evaluation.Metrics;
 using MlPipelines.Trainers.ImageClassification;
 using MlPipelines.Trainers.Training;
@@ -8,9 +9,10 @@ using MlPipelines.Trainers.Training;
 namespace MlPipelines.Cli;
 
 /// <summary>
-/// `mlp train`: trains an image classifier through the pipeline API on IDX image files (by default the bundled Fashion-MNIST
-/// sample), printing progress per epoch and the test metrics at the end, and writing the model, the training history and the
-/// metrics into the output folder. Ctrl+C writes a checkpoint and says how to resume.
+/// `mlp train`: trains an image classifier through the pipeline API on IDX files (by default the bundled Fashion-MNIST
+/// sample), a folder per class or a CSV/TSV manifest; prints progress per epoch and the test metrics; writes the model,
+/// the training history, the metrics, the job and an HTML report into the output folder. Ctrl+C writes a checkpoint and
+/// says how to resume.
 /// </summary>
 internal static class TrainCommand
 {
@@ -18,8 +20,14 @@ internal static class TrainCommand
     {
         var defaults = new TrainJob();
         var config = new Option<string?>("--config") { Description = "A JSON job file with any of the options below (camelCase names); options given on the command line win" };
-        var data = new Option<string?>("--data") { Description = "Folder with PREFIX-{train,test}-{images-idx3,labels-idx1}-ubyte[.gz]; default: the bundled sample" };
-        var prefix = new Option<string>("--prefix") { Description = "File name prefix inside --data", DefaultValueFactory = _ => defaults.Prefix };
+        var data = new Option<string?>("--data") { Description = "IDX files (PREFIX-{train,test}-...-ubyte[.gz]) or a folder per class; default: the bundled sample" };
+        var manifest = new Option<string?>("--manifest") { Description = "A CSV/TSV manifest of image paths and labels (instead of --data)" };
+        var testData = new Option<string?>("--test-data") { Description = "Test images: a folder per class or a manifest; default: PREFIX-test IDX files, else --test-fraction of the data" };
+        var testFraction = new Option<double>("--test-fraction") { Description = "Hold out this fraction (stratified) for testing when there is no test set", DefaultValueFactory = _ => defaults.TestFraction };
+        var prefix = new Option<string>("--prefix") { Description = "IDX file name prefix inside --data", DefaultValueFactory = _ => defaults.Prefix };
+        var size = new Option<int>("--size") { Description = "Resize image files to SIZE x SIZE", DefaultValueFactory = _ => defaults.Size };
+        var grayscale = new Option<bool>("--grayscale") { Description = "Convert image files to one channel" };
+        var skipBad = new Option<bool>("--skip-bad-files") { Description = "Leave out unreadable image files (counted and listed) instead of failing" };
         var arch = new Option<string>("--arch") { Description = $"Architecture: {string.Join(", ", ImageClassificationArchitectures.Names)}", DefaultValueFactory = _ => defaults.Arch };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data", DefaultValueFactory = _ => defaults.Epochs };
         var batch = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => defaults.BatchSize };
@@ -32,12 +40,13 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without validation-loss improvement (0: off)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int>("--threads") { Description = "Threads (default: all cores)" };
-        var output = new Option<string>("--output") { Description = "Folder for model.zip, history.csv/json, metrics.txt, job.json and the checkpoint", DefaultValueFactory = _ => defaults.Output };
+        var output = new Option<string>("--output") { Description = "Folder for model.zip, history, metrics, report.html, job.json and the checkpoint", DefaultValueFactory = _ => defaults.Output };
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run whose checkpoint is in --output" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every this many steps (0: at the end of each epoch and on Ctrl+C)" };
-        var command = new Command("train", "Train an image classifier, print its test metrics and save it")
+        var command = new Command("train", "Train an image classifier, print its test metrics and save it with a report")
         {
-            config, data, prefix, arch, epochs, batch, optimizer, lr, schedule, flip, pad, validation, patience, seed, threads, output, resume, checkpointEvery,
+            config, data, manifest, testData, testFraction, prefix, size, grayscale, skipBad, arch, epochs, batch, optimizer, lr, schedule, flip, pad,
+            validation, patience, seed, threads, output, resume, checkpointEvery,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -46,11 +55,14 @@ internal static class TrainCommand
             T Pick<T>(Option<T> option, T fromJob) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fromJob;
             job = job with
             {
-                Data = Pick(data, job.Data), Prefix = Pick(prefix, job.Prefix), Arch = Pick(arch, job.Arch), Epochs = Pick(epochs, job.Epochs),
-                BatchSize = Pick(batch, job.BatchSize), Optimizer = Pick(optimizer, job.Optimizer), LearningRate = Pick(lr, job.LearningRate),
-                Schedule = Pick(schedule, job.Schedule), Flip = Pick(flip, job.Flip), CropPadding = Pick(pad, job.CropPadding),
-                ValidationFraction = Pick(validation, job.ValidationFraction), Patience = Pick(patience, job.Patience), Seed = Pick(seed, job.Seed),
-                Threads = Pick(threads, job.Threads), Output = Pick(output, job.Output), CheckpointEvery = Pick(checkpointEvery, job.CheckpointEvery),
+                Data = Pick(data, job.Data), Manifest = Pick(manifest, job.Manifest), TestData = Pick(testData, job.TestData),
+                TestFraction = Pick(testFraction, job.TestFraction), Prefix = Pick(prefix, job.Prefix), Size = Pick(size, job.Size),
+                Grayscale = Pick(grayscale, job.Grayscale), SkipBadFiles = Pick(skipBad, job.SkipBadFiles), Arch = Pick(arch, job.Arch),
+                Epochs = Pick(epochs, job.Epochs), BatchSize = Pick(batch, job.BatchSize), Optimizer = Pick(optimizer, job.Optimizer),
+                LearningRate = Pick(lr, job.LearningRate), Schedule = Pick(schedule, job.Schedule), Flip = Pick(flip, job.Flip),
+                CropPadding = Pick(pad, job.CropPadding), ValidationFraction = Pick(validation, job.ValidationFraction), Patience = Pick(patience, job.Patience),
+                Seed = Pick(seed, job.Seed), Threads = Pick(threads, job.Threads), Output = Pick(output, job.Output),
+                CheckpointEvery = Pick(checkpointEvery, job.CheckpointEvery),
             };
             bool resuming = parse.GetValue(resume);
             return Task.Run(() => Run(job, resuming, cancel), cancel);
@@ -60,30 +72,29 @@ internal static class TrainCommand
 
     private static int Run(TrainJob job, bool resume, CancellationToken cancel)
     {
-        var s = new
-        {
-            job.Data, job.Prefix, job.Arch, job.Output, job.ValidationFraction, Resume = resume,
-            Training = new TrainingOptions
-            {
-                Epochs = job.Epochs, BatchSize = job.BatchSize, Optimizer = job.Optimizer, LearningRate = job.LearningRate, Schedule = job.Schedule,
-                HorizontalFlip = job.Flip, CropPadding = job.CropPadding, Seed = job.Seed, DegreeOfParallelism = job.Threads > 0 ? job.Threads : Environment.ProcessorCount,
-                EarlyStopping = job.Patience > 0 ? new EarlyStoppingOptions { Patience = job.Patience } : null, CheckpointEverySteps = job.CheckpointEvery,
-            },
-        };
-        string folder = s.Data ?? SampleData.FindBundledFolder()
-            ?? throw new UserException("The bundled sample (data/fashion-sample-*) was not found; pass --data FOLDER.");
-        if (!Directory.Exists(folder)) throw new UserException($"Data folder not found: {folder}");
-        if (!ImageClassificationArchitectures.Contains(s.Arch))
-            throw new UserException($"Unknown architecture '{s.Arch}'. Choose one of: {string.Join(", ", ImageClassificationArchitectures.Names)}.");
-        if (s.Training.EarlyStopping is not null && s.ValidationFraction <= 0)
+        if (!ImageClassificationArchitectures.Contains(job.Arch))
+            throw new UserException($"Unknown architecture '{job.Arch}'. Choose one of: {string.Join(", ", ImageClassificationArchitectures.Names)}.");
+        if (job.Patience > 0 && job.ValidationFraction <= 0)
             throw new UserException("--patience needs --validation-fraction (early stopping watches the validation loss).");
-        string checkpoints = Path.Combine(s.Output, "checkpoint");
-        if (s.Resume && !File.Exists(Path.Combine(checkpoints, "checkpoint.mlpc")))
+        if (job.Size < 1) throw new UserException("--size must be positive.");
+        if (!(job.TestFraction > 0 && job.TestFraction < 1)) throw new UserException("--test-fraction must lie between 0 and 1.");
+        string checkpoints = Path.Combine(job.Output, "checkpoint");
+        if (resume && !File.Exists(Path.Combine(checkpoints, "checkpoint.mlpc")))
             throw new UserException($"Nothing to resume: no checkpoint in {checkpoints}.");
-        var training = s.Training with { CheckpointDirectory = checkpoints, ResumeFrom = s.Resume ? checkpoints : null };
-        ImageClassificationTrainer trainer;
-        var ctx = new MLContext(new MLContextOptions { Seed = (int)(training.Seed & int.MaxValue), DegreeOfParallelism = Math.Max(1, training.DegreeOfParallelism) });
+        var training = new TrainingOptions
+        {
+            Epochs = job.Epochs, BatchSize = job.BatchSize, Optimizer = job.Optimizer, LearningRate = job.LearningRate, Schedule = job.Schedule,
+            HorizontalFlip = job.Flip, CropPadding = job.CropPadding, Seed = job.Seed, DegreeOfParallelism = job.Threads > 0 ? job.Threads : Environment.ProcessorCount,
+            EarlyStopping = job.Patience > 0 ? new EarlyStoppingOptions { Patience = job.Patience } : null, CheckpointEverySteps = job.CheckpointEvery,
+            CheckpointDirectory = checkpoints, ResumeFrom = resume ? checkpoints : null,
+        };
+        var ctx = new MLContext(new MLContextOptions { Seed = (int)(job.Seed & int.MaxValue), DegreeOfParallelism = training.DegreeOfParallelism });
         ctx.Log += (_, e) => { if (e.Kind >= ChannelMessageKind.Info) Console.WriteLine(e.Message); };
+
+        var (train, test, source) = LoadData(ctx, job);
+        int channels = SampleChannels(train);
+        var (mean, std) = DataSources.PixelStatistics(train, channels);
+        var pixels = new PixelExtractionOptions { Channels = channels, Mean = mean, Std = std };
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             if (p.IsEpochEnd && p.Metrics is { } m)
@@ -92,26 +103,25 @@ internal static class TrainCommand
                     (m.ValidationAccuracy is double va ? string.Create(CultureInfo.InvariantCulture, $"  val loss {m.ValidationLoss:F4}  val acc {va:P1}") : "") +
                     string.Create(CultureInfo.InvariantCulture, $"  lr {m.LearningRate:F4}  {p.ImagesPerSecond:F0} img/s  elapsed {p.Elapsed:mm\\:ss}  eta {p.Remaining:mm\\:ss}"));
         });
+        IEstimator<TransformerChain<ImageClassificationTransformer>> pipeline;
         try
         {
-            trainer = ctx.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
-            {
-                Architecture = s.Arch, Training = training, ValidationFraction = s.ValidationFraction, TopK = 3, Progress = progress, CancellationToken = cancel,
-            });
+            pipeline = ctx.Transforms.ExtractPixels("Features", DataSources.ImageColumn, pixels)
+                .Append(ctx.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+                {
+                    Architecture = job.Arch, Training = training, ValidationFraction = job.ValidationFraction, TopK = 3, Progress = progress, CancellationToken = cancel,
+                }));
         }
         catch (ArgumentException ex)
         {
             throw new UserException(ex.Message.Split(" (Parameter")[0]);
         }
-
-        IDataView train = SampleData.Load(folder, s.Prefix + "-train");
-        IDataView test = SampleData.Load(folder, s.Prefix + "-test", train.Schema["Label"].Type is KeyDataViewType k ? (int)k.Count : 0);
-        Console.WriteLine($"Training {s.Arch} on {train.GetRowCount():N0} images ({s.Prefix}-train), testing on {test.GetRowCount():N0}; " +
+        Console.WriteLine($"Training {job.Arch} on {train.GetRowCount():N0} images ({source}), testing on {test.GetRowCount():N0}; " +
                           $"{training.Epochs} epochs, batch {training.BatchSize}, {training.DegreeOfParallelism} thread(s), seed {training.Seed}.");
-        ImageClassificationTransformer model;
+        TransformerChain<ImageClassificationTransformer> model;
         try
         {
-            model = trainer.Fit(train);
+            model = pipeline.Fit(train);
         }
         catch (OperationCanceledException)
         {
@@ -122,53 +132,92 @@ internal static class TrainCommand
         {
             throw new UserException(ex.Message);
         }
+        catch (ArgumentException ex)
+        {
+            throw new UserException(ex.Message.Split(" (Parameter")[0]);
+        }
 
-        var metrics = Evaluate(model, test);
-        string summary = string.Create(CultureInfo.InvariantCulture,
-            $"Test metrics ({metrics.RowCount:N0} images): micro accuracy {metrics.MicroAccuracy:P2}, macro accuracy {metrics.MacroAccuracy:P2}, " +
-            $"top-{metrics.TopKPredictionCount} accuracy {metrics.TopKAccuracy:P2}, log-loss {metrics.LogLoss:F4}, log-loss reduction {metrics.LogLossReduction:F4}, macro F1 {metrics.MacroF1:F4}")
-            + Environment.NewLine + metrics.ConfusionMatrix.GetFormattedConfusionTable();
+        var scored = model.Transform(test);
+        var metrics = ctx.MulticlassClassification.Evaluate(scored, topKPredictionCount: 3);
+        string summary = MetricsText(metrics);
         Console.WriteLine();
         Console.WriteLine(summary);
 
-        Directory.CreateDirectory(s.Output);
-        job.Save(Path.Combine(s.Output, "job.json"));
-        ctx.Model.Save(model, train.Schema, Path.Combine(s.Output, "model.zip"));
-        model.History!.Save(Path.Combine(s.Output, "history.csv"));
-        model.History.Save(Path.Combine(s.Output, "history.json"));
-        WriteAtomically(Path.Combine(s.Output, "metrics.txt"), summary);
-        Console.WriteLine($"Wrote model.zip, history.csv, history.json, metrics.txt and job.json to {Path.GetFullPath(s.Output)}.");
+        Directory.CreateDirectory(job.Output);
+        var classifier = model.LastTransformer;
+        ctx.Model.Save(model, train.Schema, Path.Combine(job.Output, "model.zip"));
+        classifier.History!.Save(Path.Combine(job.Output, "history.csv"));
+        classifier.History.Save(Path.Combine(job.Output, "history.json"));
+        job.Save(Path.Combine(job.Output, "job.json"));
+        AtomicText(Path.Combine(job.Output, "metrics.txt"), summary);
+        RunReport.Write(job, classifier, metrics, scored, Path.Combine(job.Output, "report.html"));
+        Console.WriteLine($"Wrote model.zip, history.csv, history.json, metrics.txt, report.html (+ charts/) and job.json to {Path.GetFullPath(job.Output)}.");
         return 0;
     }
 
-    /// <summary>Scores <paramref name="test"/> in batches and accumulates ML.NET's multiclass metrics (top-3 included).</summary>
-    private static MulticlassClassificationMetrics Evaluate(ImageClassificationTransformer model, IDataView test)
-    {
-        var scored = model.Transform(test);
-        var label = scored.Schema["Label"];
-        var score = scored.Schema["Score"];
-        int classes = model.ClassNames.Count;
-        var accumulator = new MulticlassMetricsAccumulator(classes, Math.Min(3, classes), model.ClassNames);
-        const int batch = 256;
-        using var cursor = scored.GetBatchCursor([label, score], batch);
-        var labels = new int[batch];
-        var scores = new float[batch * classes];
-        long row = 0;
-        while (cursor.MoveNext())
-        {
-            int n = cursor.Count;
-            cursor.CopyKeys(label, labels);
-            cursor.CopyFloats(score, scores);
-            accumulator.UpdateBatch(labels.AsSpan(0, n), scores.AsSpan(0, n * classes), row);
-            row += n;
-        }
-        return accumulator.Compute();
-    }
+    /// <summary>The one-line summary and the confusion table.</summary>
+    public static string MetricsText(MulticlassClassificationMetrics metrics) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"Test metrics ({metrics.RowCount:N0} images): micro accuracy {metrics.MicroAccuracy:P2}, macro accuracy {metrics.MacroAccuracy:P2}, " +
+            $"top-{metrics.TopKPredictionCount} accuracy {metrics.TopKAccuracy:P2}, log-loss {metrics.LogLoss:F4}, log-loss reduction {metrics.LogLossReduction:F4}, macro F1 {metrics.MacroF1:F4}")
+        + Environment.NewLine + metrics.ConfusionMatrix.GetFormattedConfusionTable();
 
-    private static void WriteAtomically(string path, string text)
+    public static void AtomicText(string path, string text)
     {
         string temp = path + ".tmp";
         File.WriteAllText(temp, text);
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Training and test views with "Image" and "Label", and a description of where they came from.</summary>
+    private static (IDataView Train, IDataView Test, string Source) LoadData(MLContext ctx, TrainJob job)
+    {
+        if (job.Manifest is not null)
+        {
+            var all = DataSources.LoadManifest(ctx, job.Manifest, job.Size, job.Grayscale, job.SkipBadFiles);
+            return WithTest(ctx, job, all, job.Manifest);
+        }
+        string folder = job.Data ?? DataSources.FindBundledFolder()
+            ?? throw new UserException("The bundled sample (data/fashion-sample-*) was not found; pass --data FOLDER.");
+        if (!Directory.Exists(folder)) throw new UserException($"Data folder not found: {folder}");
+        if (DataSources.HasIdx(folder, job.Prefix, "train"))
+        {
+            var train = DataSources.LoadIdx(ctx, folder, job.Prefix, "train");
+            if (job.TestData is null && DataSources.HasIdx(folder, job.Prefix, "test"))
+                return (train, DataSources.LoadIdx(ctx, folder, job.Prefix, "test", train.Schema["Label"].GetKeyValueNames()), $"{job.Prefix}-train");
+            return WithTest(ctx, job, train, $"{job.Prefix}-train");
+        }
+        if (job.Data is not null && !Directory.EnumerateDirectories(folder).Any())
+            throw new UserException($"No {job.Prefix}-train-images-idx3-ubyte[.gz] and no class sub-folders in {folder}.");
+        return WithTest(ctx, job, DataSources.LoadFolder(ctx, folder, job.Size, job.Grayscale, job.SkipBadFiles), folder);
+    }
+
+    private static (IDataView, IDataView, string) WithTest(MLContext ctx, TrainJob job, IDataView all, string source)
+    {
+        if (job.TestData is not null)
+        {
+            var test = File.Exists(job.TestData)
+                ? DataSources.LoadManifest(ctx, job.TestData, job.Size, job.Grayscale, job.SkipBadFiles)
+                : DataSources.LoadFolder(ctx, job.TestData, job.Size, job.Grayscale, job.SkipBadFiles);
+            var trainNames = all.Schema["Label"].GetKeyValueNames();
+            var testNames = test.Schema["Label"].GetKeyValueNames();
+            if (trainNames is null || testNames is null || !trainNames.SequenceEqual(testNames))
+                throw new UserException($"The test data's classes ({string.Join(", ", testNames ?? [])}) differ from the training data's ({string.Join(", ", trainNames ?? [])}).");
+            return (all, test, source);
+        }
+        var split = ctx.Data.TrainTestSplit(all, job.TestFraction, seed: (int)(job.Seed & int.MaxValue), stratificationColumnName: "Label");
+        return (split.TrainSet, split.TestSet, $"{source}, {job.TestFraction:P0} held out for testing");
+    }
+
+    /// <summary>1 for gray images, 3 for colour (alpha is dropped), from the first training image.</summary>
+    private static int SampleChannels(IDataView data)
+    {
+        var column = data.Schema[DataSources.ImageColumn];
+        using var cursor = data.GetRowCursor([column]);
+        var getter = cursor.GetGetter<DataPrep.Imaging.Image>(column);
+        DataPrep.Imaging.Image? image = null;
+        if (!cursor.MoveNext()) throw new UserException("The training data has no images.");
+        getter(ref image!);
+        return image.Channels >= 3 ? 3 : 1;
     }
 }

@@ -18,6 +18,18 @@ internal sealed record TrainJob
 
     public string? Data { get; init; }
 
+    public string? Manifest { get; init; }
+
+    public string? TestData { get; init; }
+
+    public double TestFraction { get; init; } = 0.2;
+
+    public int Size { get; init; } = 32;
+
+    public bool Grayscale { get; init; }
+
+    public bool SkipBadFiles { get; init; }
+
     public string Prefix { get; init; } = "fashion-sample";
 
     public string Arch { get; init; } = "lenet5";

@@ -45,11 +45,25 @@ public static class AugmentationGallery
     public static void SavePng(string path, Image image, IImageAugmentation augmentation, int count, int columns = 4, int cellSize = 160, ulong seed = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        File.WriteAllBytes(path, RenderPng(image, augmentation, count, columns, cellSize, seed));
+        byte[] png = RenderPng(image, augmentation, count, columns, cellSize, seed);
+        string temp = path + ".tmp-" + Environment.ProcessId;
+        try
+        {
+            File.WriteAllBytes(temp, png);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
     }
 
     private static Image Fit(Image image, int size)
     {
+        int factor = size / Math.Max(image.Width, image.Height);
+        // Small images (e.g. 28x28) are enlarged by a whole factor with nearest-neighbour sampling, so pixels stay crisp.
+        if (factor >= 2) return ImageResizer.Resize(image, image.Width * factor, image.Height * factor, ResamplingFilter.Nearest);
         if (image.Width <= size && image.Height <= size) return image;
         double scale = Math.Min((double)size / image.Width, (double)size / image.Height);
         return ImageResizer.Resize(image, Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale)));

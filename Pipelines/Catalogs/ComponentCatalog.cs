@@ -133,8 +133,45 @@ public sealed class ComponentCatalog
             if (map.TryGetValue(name, out var found)) return found;
         }
         foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies()) RunRegistrars(assembly);
+        lock (_lock)
+        {
+            if (map.TryGetValue(name, out var found)) return found;
+        }
+        // A component library the application references may not be loaded yet (nothing has touched its types):
+        // load the application's references that build on this library, and look again.
+        foreach (var assembly in ReferencedComponentLibraries.Value) RunRegistrars(assembly);
         lock (_lock) return map.GetValueOrDefault(name);
     }
+
+    /// <summary>The entry assembly's reference closure, limited to assemblies that reference this library (loaded on first use).</summary>
+    private static readonly Lazy<Assembly[]> ReferencedComponentLibraries = new(() =>
+    {
+        string self = typeof(ComponentCatalog).Assembly.GetName().Name!;
+        var found = new List<Assembly>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<Assembly>();
+        if (Assembly.GetEntryAssembly() is { } entry) pending.Enqueue(entry);
+        while (pending.Count > 0)
+        {
+            var assembly = pending.Dequeue();
+            var references = assembly.GetReferencedAssemblies();
+            if (references.Any(r => r.Name == self)) found.Add(assembly);
+            foreach (var reference in references)
+            {
+                if (reference.Name is null || !seen.Add(reference.Name) || reference.Name.StartsWith("System", StringComparison.Ordinal)
+                    || reference.Name.StartsWith("Microsoft", StringComparison.Ordinal) || reference.Name == "netstandard" || reference.Name == self) continue;
+                try
+                {
+                    pending.Enqueue(Assembly.Load(reference));
+                }
+                catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+                {
+                    // A reference that is not deployed cannot hold components we need.
+                }
+            }
+        }
+        return [.. found];
+    });
 
     private void RunRegistrars(Assembly assembly)
     {

@@ -57,6 +57,28 @@ internal static class Mlp
         }
     }
 
+    /// <summary>The same bar patterns as PNG files in a folder per class ("class0", "class1", ...), RGB.</summary>
+    public static void WriteBarFolders(string root, int perClass, int classes = 3, int seed = 1)
+    {
+        var rng = new Random(seed);
+        for (int c = 0; c < classes; c++)
+        {
+            string dir = Path.Combine(root, $"class{c}");
+            Directory.CreateDirectory(dir);
+            for (int i = 0; i < perClass; i++)
+            {
+                var image = new DataPrep.Imaging.Image(20, 20, 3);
+                for (int p = 0; p < 400; p++)
+                {
+                    int r = p / 20, col = p % 20, at = c % 2 == 0 ? r : col;
+                    bool bar = at >= 3 + 4 * (c / 2) && at < 7 + 4 * (c / 2);
+                    for (int ch = 0; ch < 3; ch++) image.Pixels[p * 3 + ch] = (byte)Math.Clamp((bar ? 200 : 30) + rng.Next(-30, 31), 0, 255);
+                }
+                File.WriteAllBytes(Path.Combine(dir, $"{i:D3}.png"), DataPrep.Codecs.ImageCodecs.EncodePng(image));
+            }
+        }
+    }
+
     private static void WriteIdx(string path, byte type, int[] dims, byte[] data)
     {
         using var file = File.Create(path);
