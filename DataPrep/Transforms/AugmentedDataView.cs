@@ -42,18 +42,27 @@ internal sealed class AugmentedDataView : IDataView
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var (inner, active) = Needed(columnsNeeded);
-        int epoch = TakeEpoch();
-        return new Cursor(this, _input.GetRowCursor(inner, rand), active, epoch);
+        var (epoch, scoring) = TakeEpoch();
+        return new Cursor(this, _input.GetRowCursor(inner, rand), active, epoch, scoring);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
     {
         var (inner, active) = Needed(columnsNeeded);
-        int epoch = TakeEpoch();
-        return _input.GetRowCursorSet(inner, n, rand).Select(c => (DataViewRowCursor)new Cursor(this, c, active, epoch)).ToArray();
+        var (epoch, scoring) = TakeEpoch();
+        return _input.GetRowCursorSet(inner, n, rand).Select(c => (DataViewRowCursor)new Cursor(this, c, active, epoch, scoring)).ToArray();
     }
 
-    private int TakeEpoch() => _fixedEpoch ?? Interlocked.Increment(ref _nextEpoch) - 1;
+    /// <summary>
+    /// The epoch of a new cursor: fixed, else the enclosing <see cref="EpochScope"/>'s (a scoring scope turns augmentation off),
+    /// else the next one in request order.
+    /// </summary>
+    private (int Epoch, bool Scoring) TakeEpoch()
+    {
+        if (_fixedEpoch is int fixedEpoch) return (fixedEpoch, false);
+        if (EpochScope.Consult() is { } scope) return scope.IsScoring ? (0, true) : (scope.Epoch!.Value, false);
+        return (Interlocked.Increment(ref _nextEpoch) - 1, false);
+    }
 
     private (List<DataViewSchema.Column> Inner, bool[] Active) Needed(IEnumerable<DataViewSchema.Column> columnsNeeded)
     {
@@ -71,7 +80,7 @@ internal sealed class AugmentedDataView : IDataView
         return (inner, active);
     }
 
-    private sealed class Cursor(AugmentedDataView owner, DataViewRowCursor inner, bool[] active, int epoch) : DataViewRowCursor
+    private sealed class Cursor(AugmentedDataView owner, DataViewRowCursor inner, bool[] active, int epoch, bool scoring) : DataViewRowCursor
     {
         private readonly ValueGetter<DataViewRowId> _id = inner.GetIdGetter();
 
@@ -115,6 +124,11 @@ internal sealed class AugmentedDataView : IDataView
                 {
                     source(ref image);
                     if (image is null) throw new InvalidOperationException($"Row {inner.Position} of column '{owner._inputColumn.Name}' has no image.");
+                    if (scoring)
+                    {
+                        value = image;
+                        return;
+                    }
                     _id(ref id);
                     var random = AugmentationRandom.ForExample(owner.Seed(id), epoch, (long)id.Low);
                     var result = owner._augmentation.Augment(image, ref random);

@@ -145,8 +145,33 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         if (validation is not null) GetOutputSchema(SchemaShape.Create(validation.Schema));
 
         var reader = new LabelReader(input.Schema[o.LabelColumnName], o.ClassNames);
-        var trainSet = reader.Read(_context, train, o.FeatureColumnName, o.LabelColumnName, channels, height, width, "training");
-        var validationSet = validation is null ? null : reader.Read(_context, validation, o.FeatureColumnName, o.LabelColumnName, channels, height, width, "validation");
+        ImageBatchSet ReadEpoch(int epoch)
+        {
+            using var scope = EpochScope.Enter(epoch - 1);
+            return reader.Read(_context, train, o.FeatureColumnName, o.LabelColumnName, channels, height, width, "training");
+        }
+
+        // Read epoch 1; if nothing upstream consulted the epoch, the data is the same every epoch and is read only once.
+        ImageBatchSet trainSet;
+        bool variesByEpoch;
+        using (var first = EpochScope.Enter(0))
+        {
+            trainSet = reader.Read(_context, train, o.FeatureColumnName, o.LabelColumnName, channels, height, width, "training");
+            variesByEpoch = first.WasConsulted;
+        }
+        ImageBatchSet? validationSet = null;
+        if (validation is not null)
+            using (EpochScope.EnterScoring())
+                validationSet = reader.Read(_context, validation, o.FeatureColumnName, o.LabelColumnName, channels, height, width, "validation");
+        if (variesByEpoch)
+            _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer), "The training data is augmented upstream: it is read again every epoch.");
+        (int Epoch, ImageBatchSet Data) last = (1, trainSet);
+        ImageBatchSet TrainForEpoch(int epoch)
+        {
+            if (!variesByEpoch || epoch == last.Epoch) return last.Data;
+            last = (epoch, ReadEpoch(epoch));
+            return last.Data;
+        }
         var classNames = reader.ClassNames;
         if (classNames.Count < 2) throw new InvalidOperationException($"Label column '{o.LabelColumnName}' holds {classNames.Count} class; classification needs at least two.");
 
@@ -155,7 +180,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
             + (validationSet is null ? "" : $", validating on {validationSet.Count}") + ".");
         var model = ImageClassificationArchitectures.Create(o.Architecture, new ArchitectureInput(channels, height, width, classNames.Count, o.Training.Seed));
         var trainer = new SupervisedTrainer(model, o.Training);
-        var epochs = trainer.Fit(trainSet, validationSet, o.Progress, o.CancellationToken);
+        var epochs = trainer.Fit(TrainForEpoch, validationSet, o.Progress, o.CancellationToken);
         var history = new TrainingHistory(epochs) { StoppedEarly = trainer.StoppedEarly, RestoredEpoch = trainer.RestoredEpoch };
         var scoring = new ImageClassificationTransformer.ScoringOptions(o.Architecture, channels, height, width, o.FeatureColumnName, o.ScoreColumnName,
             o.PredictedLabelColumnName, o.TopK, o.TopKLabelsColumnName, o.TopKScoresColumnName);

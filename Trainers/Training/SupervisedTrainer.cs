@@ -29,7 +29,7 @@ public sealed class SupervisedTrainer
         options.Validate();
     }
 
-    /// <summary>Whether the last <see cref="Fit"/> ended before its last epoch (early stopping or a callback).</summary>
+    /// <summary>Whether the last Fit ended before its last epoch (early stopping or a callback).</summary>
     public bool StoppedEarly { get; private set; }
 
     /// <summary>The epoch whose weights the model holds after early stopping restored the best ones (0 otherwise).</summary>
@@ -44,6 +44,19 @@ public sealed class SupervisedTrainer
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
+        return Fit(_ => train, validation, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains on data that may change from epoch to epoch (augmented upstream): <paramref name="trainForEpoch"/>(e) gives
+    /// epoch e's examples (1-based e), always the same number and shape, and the same for the same e (a resumed run asks
+    /// again). See <see cref="Fit(ImageBatchSet, ImageBatchSet?, IProgress{TrainingProgress}?, CancellationToken)"/>.
+    /// </summary>
+    public IReadOnlyList<EpochMetrics> Fit(Func<int, ImageBatchSet> trainForEpoch, ImageBatchSet? validation = null, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trainForEpoch);
+        var train = trainForEpoch(1) ?? throw new InvalidOperationException("The training data of epoch 1 is null.");
         var o = _options;
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
         if (validation is not null && (validation.ImageSize != train.ImageSize || validation.Classes != train.Classes))
@@ -88,6 +101,13 @@ public sealed class SupervisedTrainer
         {
             int epoch = run.Epoch;
             state.Epoch = epoch;
+            if (epoch > 1 || run.Step > 0)
+            {
+                var next = trainForEpoch(epoch);
+                if (next is null || next.Count != train.Count || next.ImageSize != train.ImageSize || next.Classes != train.Classes || (next.SoftTargets is null) != (soft is null))
+                    throw new InvalidOperationException($"The training data of epoch {epoch} differs in size or shape from epoch 1's.");
+                train = next;
+            }
             EpochOrder(epoch, order);
             if (run.Step == 0)
             {
