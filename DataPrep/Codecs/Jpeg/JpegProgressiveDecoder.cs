@@ -1,0 +1,231 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using MlPipelines.DataPrep.Imaging;
+
+namespace MlPipelines.DataPrep.Codecs.Jpeg;
+
+/// <summary>
+/// Decodes the scans of a progressive frame into the components' coefficient arrays (ITU T.81 G.1.2): DC first and
+/// refinement scans (interleaved or not), AC spectral-selection first scans with end-of-band runs, and AC successive-
+/// approximation refinement scans. <see cref="Finish"/> runs the inverse DCT once all scans are in.
+/// </summary>
+internal static class JpegProgressiveDecoder
+{
+    /// <summary>Decodes one scan whose data starts at <paramref name="position"/>; returns the offset where the data ends.</summary>
+    public static int DecodeScan(ReadOnlySpan<byte> data, int position, JpegScan scan, int restartInterval, string source)
+    {
+        var reader = new JpegBitReader(data, position, source);
+        JpegComponent[] comps = scan.Components;
+        foreach (JpegComponent c in comps) c.DcPredictor = 0;
+        int restartsLeft = restartInterval;
+        int eobRun = 0;
+
+        if (scan.Interleaved)
+        {
+            // Only DC scans may interleave components.
+            int mcusPerLine = comps[0].PlaneBlocksPerLine / comps[0].H;
+            int mcusPerColumn = comps[0].PlaneBlocksPerColumn / comps[0].V;
+            for (int my = 0; my < mcusPerColumn; my++)
+            {
+                for (int mx = 0; mx < mcusPerLine; mx++)
+                {
+                    if (restartInterval > 0)
+                    {
+                        if (restartsLeft == 0)
+                        {
+                            reader.Restart();
+                            foreach (JpegComponent c in comps) c.DcPredictor = 0;
+                            restartsLeft = restartInterval;
+                        }
+
+                        restartsLeft--;
+                    }
+
+                    for (int i = 0; i < comps.Length; i++)
+                    {
+                        JpegComponent c = comps[i];
+                        ref short coefficients = ref MemoryMarshal.GetArrayDataReference(c.Coefficients);
+                        for (int v = 0; v < c.V; v++)
+                        {
+                            int block = (((my * c.V) + v) * c.PlaneBlocksPerLine) + (mx * c.H);
+                            for (int h = 0; h < c.H; h++, block++)
+                                DecodeDc(ref reader, ref Unsafe.Add(ref coefficients, block * 64), scan, i, c);
+                        }
+                    }
+                }
+            }
+        }
+        else
+        {
+            JpegComponent c = comps[0];
+            ref short coefficients = ref MemoryMarshal.GetArrayDataReference(c.Coefficients);
+            for (int by = 0; by < c.BlocksPerColumn; by++)
+            {
+                for (int bx = 0; bx < c.BlocksPerLine; bx++)
+                {
+                    if (restartInterval > 0)
+                    {
+                        if (restartsLeft == 0)
+                        {
+                            reader.Restart();
+                            c.DcPredictor = 0;
+                            eobRun = 0;
+                            restartsLeft = restartInterval;
+                        }
+
+                        restartsLeft--;
+                    }
+
+                    ref short block = ref Unsafe.Add(ref coefficients, ((by * c.PlaneBlocksPerLine) + bx) * 64);
+                    if (scan.Ss == 0) DecodeDc(ref reader, ref block, scan, 0, c);
+                    else if (scan.Ah == 0) DecodeAcFirst(ref reader, ref block, scan, ref eobRun, source);
+                    else DecodeAcRefine(ref reader, ref block, scan, ref eobRun, source);
+                }
+            }
+        }
+
+        reader.CheckEnd();
+        return reader.Position;
+    }
+
+    /// <summary>Runs the inverse DCT of every block of every component into its plane.</summary>
+    public static void Finish(JpegFrame frame)
+    {
+        foreach (JpegComponent c in frame.Components)
+        {
+            int rowLength = c.PlaneBlocksPerLine * 64;
+            for (int by = 0; by < c.PlaneBlocksPerColumn; by++)
+                JpegIdct.TransformRow(c.Coefficients.AsSpan(by * rowLength, rowLength), c.Quant!, c.Plane, by * 8 * c.PlaneStride, c.PlaneStride, c.PlaneBlocksPerLine);
+        }
+    }
+
+    private static void DecodeDc(ref JpegBitReader reader, ref short block, JpegScan scan, int scanIndex, JpegComponent c)
+    {
+        if (scan.Ah == 0)
+        {
+            reader.Refill();
+            int s = reader.DecodeSymbol(scan.DcTables[scanIndex]!);
+            c.DcPredictor += reader.Receive(s);
+            block = (short)(c.DcPredictor << scan.Al);
+        }
+        else if (reader.ReadBit() != 0)
+        {
+            block |= (short)(1 << scan.Al);
+        }
+    }
+
+    private static void DecodeAcFirst(ref JpegBitReader reader, ref short block, JpegScan scan, ref int eobRun, string source)
+    {
+        if (eobRun > 0)
+        {
+            eobRun--;
+            return;
+        }
+
+        JpegHuffmanTable table = scan.AcTables[0]!;
+        int[] fast = table.FastAc;
+        ReadOnlySpan<byte> natural = JpegZigZag.NaturalOrder;
+        int k = scan.Ss, end = scan.Se, al = scan.Al;
+        while (k <= end)
+        {
+            reader.Refill();
+            int f = fast[reader.Peek(JpegHuffmanTable.LookupBits)];
+            if (f != 0)
+            {
+                reader.Skip(f & 15);
+                k += (f >> 4) & 15;
+                if (k > end) ThrowRunPastBand(source);
+                Unsafe.Add(ref block, natural[k]) = (short)((f >> 8) << al);
+                k++;
+                continue;
+            }
+
+            int rs = reader.DecodeSymbol(table);
+            int run = rs >> 4, s = rs & 15;
+            if (s == 0)
+            {
+                if (run < 15)
+                {
+                    eobRun = (1 << run) - 1 + reader.ReadBits(run); // this block ends the first band of the run
+                    break;
+                }
+
+                k += 16;
+                continue;
+            }
+
+            k += run;
+            int value = reader.Receive(s);
+            if (k > end) ThrowRunPastBand(source);
+            Unsafe.Add(ref block, natural[k]) = (short)(value << al);
+            k++;
+        }
+    }
+
+    private static void DecodeAcRefine(ref JpegBitReader reader, ref short block, JpegScan scan, ref int eobRun, string source)
+    {
+        JpegHuffmanTable table = scan.AcTables[0]!;
+        ReadOnlySpan<byte> natural = JpegZigZag.NaturalOrder;
+        int k = scan.Ss, end = scan.Se;
+        int plus = 1 << scan.Al, minus = -1 << scan.Al;
+        if (eobRun == 0)
+        {
+            for (; k <= end; k++)
+            {
+                reader.Refill();
+                int rs = reader.DecodeSymbol(table);
+                int run = rs >> 4, s = rs & 15;
+                int value = 0;
+                if (s != 0)
+                {
+                    value = reader.ReadBit() != 0 ? plus : minus; // a newly non-zero coefficient (s is 1 in valid data)
+                }
+                else if (run != 15)
+                {
+                    eobRun = (1 << run) + reader.ReadBits(run);
+                    break;
+                }
+
+                // Skip `run` zero-history coefficients (stopping on the next one), appending a correction bit to each
+                // coefficient already non-zero on the way.
+                for (; k <= end; k++)
+                {
+                    ref short coef = ref Unsafe.Add(ref block, natural[k]);
+                    if (coef != 0)
+                    {
+                        if (reader.ReadBit() != 0 && (coef & plus) == 0) coef += (short)(coef >= 0 ? plus : minus);
+                    }
+                    else
+                    {
+                        if (run == 0) break;
+                        run--;
+                    }
+                }
+
+                if (value != 0)
+                {
+                    if (k > end) ThrowRunPastBand(source);
+                    Unsafe.Add(ref block, natural[k]) = (short)value;
+                }
+            }
+        }
+
+        if (eobRun > 0)
+        {
+            // Inside an end-of-band run: only correction bits for the coefficients already non-zero.
+            for (; k <= end; k++)
+            {
+                ref short coef = ref Unsafe.Add(ref block, natural[k]);
+                if (coef != 0 && reader.ReadBit() != 0 && (coef & plus) == 0) coef += (short)(coef >= 0 ? plus : minus);
+            }
+
+            eobRun--;
+        }
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowRunPastBand(string source) =>
+        throw new ImageFormatException(source, "corrupt data: a run of AC coefficients goes past the end of the spectral band");
+}
