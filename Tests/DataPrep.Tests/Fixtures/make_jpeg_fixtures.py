@@ -155,7 +155,7 @@ def main():
 
         # Small and degenerate sizes (rows of at most two chroma samples use box upsampling in libjpeg).
         for (w, h), s in [((1, 1), "2x2"), ((2, 2), "2x2"), ((3, 1), "2x1"), ((1, 17), "2x2"), ((17, 1), "1x1"),
-                          ((4, 3), "2x2"), ((5, 9), "1x2"), ((16, 16), "2x2"), ((8, 8), "1x1"), ((33, 2), "2x2")]:
+                          ((4, 3), "2x2"), ((5, 9), "1x2"), ((2, 9), "1x2"), ((1, 5), "2x1"), ((16, 16), "2x2"), ((8, 8), "1x1"), ((33, 2), "2x2")]:
             emit(f"size_{w}x{h}_{s}.jpg", cjpeg(picture(h, w, 3), "-sample", s))
         emit("size_2x2_progressive_420.jpg", cjpeg(picture(2, 2, 3), "-progressive"))
 
