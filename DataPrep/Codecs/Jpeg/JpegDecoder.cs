@@ -9,6 +9,10 @@ namespace MlPipelines.DataPrep.Codecs.Jpeg;
 /// does); pixels equal libjpeg-turbo's default decode (accurate integer IDCT, fancy upsampling). The EXIF orientation
 /// is applied when <see cref="DecoderOptions.ApplyExifOrientation"/> is set. Arithmetic coding, lossless,
 /// hierarchical and 12-bit JPEGs are rejected as unsupported.
+/// Truncation policy: where libjpeg warns and pads missing entropy-coded data with zeros, this decoder throws
+/// ("truncated: ..."), as it does for a scan whose data stops early at a marker; a file that lacks only its EOI
+/// marker decodes normally. Progressive files are decoded as djpeg decodes a complete file: no block smoothing,
+/// which libjpeg applies only while coefficients are still incomplete.
 /// </summary>
 internal sealed class JpegDecoder : IImageDecoder
 {
