@@ -44,7 +44,74 @@ internal ref struct JpegBitReader
         if (_count < 32) Fill();
     }
 
-    /// <summary>The next <paramref name="n"/> bits (1..32) without consuming them; call <see cref="Refill"/> first.</summary>
+    /// <summary>The bit buffer (next bits most significant first), for a loop that keeps it in a register.</summary>
+    public readonly ulong Bits => _bits;
+
+    /// <summary>Valid bits in <see cref="Bits"/>.</summary>
+    public readonly int Count => _count;
+
+    /// <summary>Stores back a bit buffer and count taken with <see cref="Bits"/> and <see cref="Count"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetBits(ulong bits, int count)
+    {
+        _bits = bits;
+        _count = count;
+    }
+
+    /// <summary>
+    /// <see cref="Refill()"/> for a caller holding the buffer in locals: makes at least 32 bits available in
+    /// <paramref name="bits"/>/<paramref name="count"/>. Inlined, so the locals stay in registers; the rare
+    /// slow path goes through the fields.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Refill(ref ulong bits, ref int count)
+    {
+        if (count >= 32) return;
+        int p = _position;
+        if (!_ended && p <= _data.Length - 8)
+        {
+            ulong v = BinaryPrimitives.ReadUInt64BigEndian(_data.Slice(p, 8));
+            if (((~v - Ones) & v & Highs) == 0)
+            {
+                bits |= v >> count;
+                int n = (64 - count) >> 3;
+                _position = p + n;
+                count += n * 8;
+                return;
+            }
+        }
+
+        _bits = bits;
+        _count = count;
+        Fill();
+        bits = _bits;
+        count = _count;
+    }
+
+    /// <summary>
+    /// <see cref="DecodeSymbol(JpegHuffmanTable)"/> on a buffer held in locals (needs 16 available bits).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int DecodeSymbol(JpegHuffmanTable table, ref ulong bits, ref int count)
+    {
+        int entry = table.Lookup[(int)(bits >> (64 - JpegHuffmanTable.LookupBits))];
+        if (entry != 0)
+        {
+            int length = entry >> 8;
+            bits <<= length;
+            count -= length;
+            return entry & 0xFF;
+        }
+
+        _bits = bits;
+        _count = count;
+        int symbol = DecodeLongSymbol(table);
+        bits = _bits;
+        count = _count;
+        return symbol;
+    }
+
+    /// <summary>The next <paramref name="n"/> bits (1..32) without consuming them; call <see cref="Refill()"/> first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly int Peek(int n) => (int)(_bits >> (64 - n));
 
@@ -56,7 +123,7 @@ internal ref struct JpegBitReader
         _count -= n;
     }
 
-    /// <summary>Decodes one Huffman symbol; needs 16 available bits (<see cref="Refill"/>).</summary>
+    /// <summary>Decodes one Huffman symbol; needs 16 available bits (<see cref="Refill()"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int DecodeSymbol(JpegHuffmanTable table)
     {

@@ -104,13 +104,18 @@ internal static class JpegSequentialDecoder
         return reader.Position;
     }
 
-    /// <summary>Decodes one block's DC difference and AC coefficients (F.2.2.1, F.2.2.2) into a zeroed block in natural order.</summary>
+    /// <summary>
+    /// Decodes one block's DC difference and AC coefficients (F.2.2.1, F.2.2.2) into a zeroed block in natural order.
+    /// The bit buffer lives in locals for the whole block (in registers), and goes back to the reader at the end.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void DecodeBlock(ref JpegBitReader reader, ref short block, JpegHuffmanTable dcTable, JpegHuffmanTable acTable, ref int predictor, string source)
     {
-        reader.Refill();
-        int s = reader.DecodeSymbol(dcTable);
-        predictor += reader.Receive(s);
+        ulong bits = reader.Bits;
+        int count = reader.Count;
+        reader.Refill(ref bits, ref count);
+        int s = reader.DecodeSymbol(dcTable, ref bits, ref count);
+        predictor += Receive(s, ref bits, ref count);
         block = (short)predictor;
 
         ReadOnlySpan<byte> natural = JpegZigZag.NaturalOrder;
@@ -118,11 +123,13 @@ internal static class JpegSequentialDecoder
         int k = 1;
         while (k < 64)
         {
-            reader.Refill();
-            int f = fast[reader.Peek(JpegHuffmanTable.LookupBits)];
+            reader.Refill(ref bits, ref count);
+            int f = fast[(int)(bits >> (64 - JpegHuffmanTable.LookupBits))];
             if (f != 0)
             {
-                reader.Skip(f & 15);
+                int used = f & 15;
+                bits <<= used;
+                count -= used;
                 k += (f >> 4) & 15;
                 if (k > 63) ThrowRunPastBlock(source);
                 Unsafe.Add(ref block, natural[k]) = (short)(f >> 8);
@@ -130,7 +137,7 @@ internal static class JpegSequentialDecoder
                 continue;
             }
 
-            int rs = reader.DecodeSymbol(acTable);
+            int rs = reader.DecodeSymbol(acTable, ref bits, ref count);
             int run = rs >> 4;
             s = rs & 15;
             if (s == 0)
@@ -141,11 +148,24 @@ internal static class JpegSequentialDecoder
             }
 
             k += run;
-            int value = reader.Receive(s);
+            int value = Receive(s, ref bits, ref count);
             if (k > 63) ThrowRunPastBlock(source);
             Unsafe.Add(ref block, natural[k]) = (short)value;
             k++;
         }
+
+        reader.SetBits(bits, count);
+    }
+
+    /// <summary>RECEIVE and EXTEND (F.2.2.1) of <paramref name="s"/> bits (0..15) from a buffer held in locals.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Receive(int s, ref ulong bits, ref int count)
+    {
+        if (s == 0) return 0;
+        int v = (int)(bits >> (64 - s));
+        bits <<= s;
+        count -= s;
+        return v + (((v >> (s - 1)) - 1) & ((-1 << s) + 1));
     }
 
     [DoesNotReturn]
