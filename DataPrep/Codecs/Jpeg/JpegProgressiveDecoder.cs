@@ -115,6 +115,7 @@ internal static class JpegProgressiveDecoder
         }
     }
 
+    // The AC decoders hold the bit buffer in locals for the whole block (registers) and store it back at the end.
     private static void DecodeAcFirst(ref JpegBitReader reader, ref short block, JpegScan scan, ref int eobRun, string source)
     {
         if (eobRun > 0)
@@ -127,13 +128,17 @@ internal static class JpegProgressiveDecoder
         int[] fast = table.FastAc;
         ReadOnlySpan<byte> natural = JpegZigZag.NaturalOrder;
         int k = scan.Ss, end = scan.Se, al = scan.Al;
+        ulong bits = reader.Bits;
+        int count = reader.Count;
         while (k <= end)
         {
-            reader.Refill();
-            int f = fast[reader.Peek(JpegHuffmanTable.LookupBits)];
+            reader.Refill(ref bits, ref count);
+            int f = fast[(int)(bits >> (64 - JpegHuffmanTable.LookupBits))];
             if (f != 0)
             {
-                reader.Skip(f & 15);
+                int used = f & 15;
+                bits <<= used;
+                count -= used;
                 k += (f >> 4) & 15;
                 if (k > end) ThrowRunPastBand(source);
                 Unsafe.Add(ref block, natural[k]) = (short)((f >> 8) << al);
@@ -141,13 +146,14 @@ internal static class JpegProgressiveDecoder
                 continue;
             }
 
-            int rs = reader.DecodeSymbol(table);
+            int rs = reader.DecodeSymbol(table, ref bits, ref count);
             int run = rs >> 4, s = rs & 15;
             if (s == 0)
             {
                 if (run < 15)
                 {
-                    eobRun = (1 << run) - 1 + reader.ReadBits(run); // this block ends the first band of the run
+                    // This block ends the first band of the run; 16 bits remain after the symbol, run is at most 14.
+                    eobRun = (1 << run) - 1 + Take(run, ref bits, ref count);
                     break;
                 }
 
@@ -156,11 +162,14 @@ internal static class JpegProgressiveDecoder
             }
 
             k += run;
-            int value = reader.Receive(s);
+            int v = Take(s, ref bits, ref count);
+            int value = v + (((v >> (s - 1)) - 1) & ((-1 << s) + 1)); // EXTEND (F.2.2.1)
             if (k > end) ThrowRunPastBand(source);
             Unsafe.Add(ref block, natural[k]) = (short)(value << al);
             k++;
         }
+
+        reader.SetBits(bits, count);
     }
 
     private static void DecodeAcRefine(ref JpegBitReader reader, ref short block, JpegScan scan, ref int eobRun, string source)
@@ -169,21 +178,23 @@ internal static class JpegProgressiveDecoder
         ReadOnlySpan<byte> natural = JpegZigZag.NaturalOrder;
         int k = scan.Ss, end = scan.Se;
         int plus = 1 << scan.Al, minus = -1 << scan.Al;
+        ulong bits = reader.Bits;
+        int count = reader.Count;
         if (eobRun == 0)
         {
             for (; k <= end; k++)
             {
-                reader.Refill();
-                int rs = reader.DecodeSymbol(table);
+                reader.Refill(ref bits, ref count);
+                int rs = reader.DecodeSymbol(table, ref bits, ref count);
                 int run = rs >> 4, s = rs & 15;
                 int value = 0;
                 if (s != 0)
                 {
-                    value = reader.ReadBit() != 0 ? plus : minus; // a newly non-zero coefficient (s is 1 in valid data)
+                    value = Bit(ref reader, ref bits, ref count) != 0 ? plus : minus; // a newly non-zero coefficient (s is 1 in valid data)
                 }
                 else if (run != 15)
                 {
-                    eobRun = (1 << run) + reader.ReadBits(run);
+                    eobRun = (1 << run) + Take(run, ref bits, ref count);
                     break;
                 }
 
@@ -194,7 +205,7 @@ internal static class JpegProgressiveDecoder
                     ref short coef = ref Unsafe.Add(ref block, natural[k]);
                     if (coef != 0)
                     {
-                        if (reader.ReadBit() != 0 && (coef & plus) == 0) coef += (short)(coef >= 0 ? plus : minus);
+                        if (Bit(ref reader, ref bits, ref count) != 0 && (coef & plus) == 0) coef += (short)(coef >= 0 ? plus : minus);
                     }
                     else
                     {
@@ -217,11 +228,35 @@ internal static class JpegProgressiveDecoder
             for (; k <= end; k++)
             {
                 ref short coef = ref Unsafe.Add(ref block, natural[k]);
-                if (coef != 0 && reader.ReadBit() != 0 && (coef & plus) == 0) coef += (short)(coef >= 0 ? plus : minus);
+                if (coef != 0 && Bit(ref reader, ref bits, ref count) != 0 && (coef & plus) == 0) coef += (short)(coef >= 0 ? plus : minus);
             }
 
             eobRun--;
         }
+
+        reader.SetBits(bits, count);
+    }
+
+    /// <summary>The next <paramref name="n"/> raw bits (0..16) of a buffer held in locals that has them available.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Take(int n, ref ulong bits, ref int count)
+    {
+        if (n == 0) return 0; // a shift by 64 would be a shift by 0
+        int v = (int)(bits >> (64 - n));
+        bits <<= n;
+        count -= n;
+        return v;
+    }
+
+    /// <summary>One bit of a buffer held in locals, refilling it first when needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bit(ref JpegBitReader reader, ref ulong bits, ref int count)
+    {
+        reader.Refill(ref bits, ref count);
+        int v = (int)(bits >> 63);
+        bits <<= 1;
+        count--;
+        return v;
     }
 
     [DoesNotReturn]
