@@ -5,7 +5,8 @@
                                             baseline, standard Huffman tables, as ../shared/anchors/jpeg_decode_bench.py)
   jpeg_decode_pil.py time DIR [SECONDS=3]   decodes every DIR/*.jpg from memory in a loop, prints
                                             `pil_load_img_per_s X` (open + load) and `pil_array_img_per_s Y`
-                                            (open + np.asarray, an HWC uint8 array like ours)
+                                            (open + np.asarray, an HWC uint8 array like ours), and the
+                                            process CPU time per image of each (`pil_load_cpu_ms`, `pil_array_cpu_ms`)
 
 Pictures: the same generator as png_decode_pil.py (gradient, three tinted Fashion-MNIST items, noise sigma 6).
 """
@@ -36,10 +37,12 @@ def make(folder, n):
 
 def timing(folder, seconds):
     blobs = [open(p, "rb").read() for p in sorted(glob.glob(os.path.join(folder, "*.jpg")))]
-    load = bench(blobs, lambda b: Image.open(io.BytesIO(b)).load(), seconds)
-    array = bench(blobs, lambda b: np.asarray(Image.open(io.BytesIO(b))), seconds)
+    load, load_cpu = bench(blobs, lambda b: Image.open(io.BytesIO(b)).load(), seconds)
+    array, array_cpu = bench(blobs, lambda b: np.asarray(Image.open(io.BytesIO(b))), seconds)
     print(f"pil_load_img_per_s {load:.1f}")
     print(f"pil_array_img_per_s {array:.1f}")
+    print(f"pil_load_cpu_ms {load_cpu:.4f}")
+    print(f"pil_array_cpu_ms {array_cpu:.4f}")
 
 
 if __name__ == "__main__":
