@@ -172,6 +172,8 @@ internal static class JpegProgressiveDecoder
         reader.SetBits(bits, count);
     }
 
+    // Kept out of DecodeScan: inlined there, it left the bit buffer without registers (a third slower overall).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void DecodeAcRefine(ref JpegBitReader reader, ref short block, JpegScan scan, ref int eobRun, string source)
     {
         JpegHuffmanTable table = scan.AcTables[0]!;
