@@ -23,6 +23,9 @@ internal abstract class PillowDecodeHarness : IHarness
     /// <summary>File extension the anchor writes, e.g. ".png".</summary>
     protected abstract string Extension { get; }
 
+    /// <summary>Extra arguments of the anchor's `make` command (after DIR and N).</summary>
+    protected virtual string[] MakeOptions => [];
+
     /// <summary>The ratio to Pillow open+load the issue asks for.</summary>
     protected abstract double Goal { get; }
 
@@ -33,7 +36,7 @@ internal abstract class PillowDecodeHarness : IHarness
         string folder = Path.Combine(Path.GetTempPath(), $"mlp-{Name}-bench-{Environment.ProcessId}");
         try
         {
-            Console.Write(Anchor.RunPython(Script, "make", folder, count.ToString(CultureInfo.InvariantCulture)));
+            Console.Write(Anchor.RunPython(Script, ["make", folder, count.ToString(CultureInfo.InvariantCulture), .. MakeOptions]));
             byte[][] files = Directory.GetFiles(folder, "*" + Extension).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
             foreach (byte[] f in files)
             {

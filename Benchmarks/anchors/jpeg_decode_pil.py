@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """JPEG decode anchor: Pillow (python3-pil 9.4 over libjpeg-turbo 2.1, SIMD) on one core, for the `jpeg` harness.
 
-  jpeg_decode_pil.py make DIR [N=48]        writes N photo-like 500x375 RGB JPEGs to DIR (quality 90, 4:2:0,
-                                            baseline, standard Huffman tables, as ../shared/anchors/jpeg_decode_bench.py)
+  jpeg_decode_pil.py make DIR [N=48] [progressive]
+                                            writes N photo-like 500x375 RGB JPEGs to DIR (quality 90, 4:2:0,
+                                            baseline, standard Huffman tables, as ../shared/anchors/jpeg_decode_bench.py;
+                                            or libjpeg's default progressive script with optimised tables)
   jpeg_decode_pil.py time DIR [SECONDS=3]   decodes every DIR/*.jpg from memory in a loop, prints
                                             `pil_load_img_per_s X` (open + load) and `pil_array_img_per_s Y`
                                             (open + np.asarray, an HWC uint8 array like ours), and the
@@ -22,16 +24,16 @@ from PIL import Image, features  # noqa: E402
 from png_decode_pil import W, H, bench, items, picture  # noqa: E402
 
 
-def make(folder, n):
+def make(folder, n, progressive):
     os.makedirs(folder, exist_ok=True)
     rng = np.random.default_rng(11)
     pool = items()
     sizes = []
     for i in range(n):
         path = os.path.join(folder, f"photo{i:03d}.jpg")
-        picture(rng, pool).save(path, "JPEG", quality=90, subsampling=2, optimize=False)
+        picture(rng, pool).save(path, "JPEG", quality=90, subsampling=2, optimize=progressive, progressive=progressive)
         sizes.append(os.path.getsize(path))
-    print(f"wrote {n} JPEGs {W}x{H} q90 4:2:0 to {folder}, mean {np.mean(sizes) / 1024:.0f} KiB "
+    print(f"wrote {n} {'progressive' if progressive else 'baseline'} JPEGs {W}x{H} q90 4:2:0 to {folder}, mean {np.mean(sizes) / 1024:.0f} KiB "
           f"(Pillow {Image.__version__}, libjpeg API {features.version('jpg')})")
 
 
@@ -49,6 +51,6 @@ if __name__ == "__main__":
     if len(sys.argv) < 3 or sys.argv[1] not in ("make", "time"):
         sys.exit(__doc__)
     if sys.argv[1] == "make":
-        make(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 48)
+        make(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 48, len(sys.argv) > 4 and sys.argv[4] == "progressive")
     else:
         timing(sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 3.0)
