@@ -228,6 +228,19 @@ public sealed class JpegDecoderTests
         CodecFixtures.AssertSame(ImageCodecs.Decode(good), ImageCodecs.Decode(padded), "stray bytes and fill bytes");
     }
 
+    [TestMethod]
+    public void ConcurrentDecodes_AgreeWithSerialOnes()
+    {
+        // The decoder and its kernels keep no shared mutable state (pooled buffers are per decode).
+        string[] names = [.. FixtureDecodeTests.JpegCases.Select(c => (string)c[0])];
+        byte[][] files = [.. names.Select(JpegBytes.Fixture)];
+        Image[] serial = [.. files.Select(f => ImageCodecs.Decode(f))];
+        var parallel = new Image[files.Length * 4];
+        Parallel.For(0, parallel.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i] = ImageCodecs.Decode(files[i % files.Length]));
+        for (int i = 0; i < parallel.Length; i++)
+            CodecFixtures.AssertSame(serial[i % files.Length], parallel[i], names[i % files.Length]);
+    }
+
     private static void Expect(byte[] bytes, string problem)
     {
         var e = Assert.ThrowsExactly<ImageFormatException>(() => ImageCodecs.Decode(bytes, "bad.jpg"), problem);
