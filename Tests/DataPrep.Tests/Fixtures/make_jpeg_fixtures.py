@@ -109,6 +109,7 @@ def main():
         emit("progressive_mixed.jpg", cjpeg(rgb, "-sample", "2x2,2x1,1x2", "-progressive"))
         emit("baseline_420_q100.jpg", cjpeg(rgb, "-quality", "100"))
         emit("baseline_420_q5.jpg", cjpeg(rgb, "-quality", "5"))
+        emit("extended_sof1_16bit_dqt.jpg", cjpeg(rgb, "-quality", "1"))  # quantisers over 255: SOF1, 16-bit DQT
         emit("optimized_420.jpg", cjpeg(rgb, "-optimize"))
         emit("optimized_444_q97.jpg", cjpeg(rgb, "-optimize", "-sample", "1x1", "-quality", "97"))
         emit("restart_rows_420.jpg", cjpeg(rgb, "-restart", "1"))
@@ -136,6 +137,7 @@ def main():
 
         scripted("sequential_noninterleaved_420", "0;\n2;\n1;\n")
         scripted("sequential_two_scans_422", "0;\n1 2;\n", rgb, "-sample", "2x1")
+        scripted("sequential_noninterleaved_restart_420", "1;\n0;\n2;\n", rgb, "-restart", "2B")
         scripted("progressive_deep_420",
                  "0 1 2: 0-0, 0, 2;\n0: 1-5, 0, 3;\n2: 1-63, 0, 1;\n1: 1-63, 0, 1;\n0: 6-63, 0, 3;\n"
                  "0: 1-63, 3, 2;\n0 1 2: 0-0, 2, 1;\n0 1 2: 0-0, 1, 0;\n2: 1-63, 1, 0;\n1: 1-63, 1, 0;\n"
