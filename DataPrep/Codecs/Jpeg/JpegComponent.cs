@@ -59,6 +59,12 @@ internal sealed class JpegComponent
     /// <summary>Progressive mode: every block's coefficients, [PlaneBlocksPerColumn, PlaneBlocksPerLine, 64] in natural order.</summary>
     public short[] Coefficients { get; private set; } = [];
 
+    /// <summary>
+    /// Progressive mode: per block, bit k set when the AC coefficient at zig-zag position k is non-zero (lets the
+    /// refinement scans visit only those).
+    /// </summary>
+    public ulong[] NonZero { get; private set; } = [];
+
     /// <summary>Sequential mode: one MCU row of coefficients, [V, PlaneBlocksPerLine, 64] in natural order.</summary>
     public short[] RowCoefficients { get; private set; } = [];
 
@@ -94,6 +100,8 @@ internal sealed class JpegComponent
         {
             Coefficients = ArrayPool<short>.Shared.Rent(blocks * 64);
             Coefficients.AsSpan(0, blocks * 64).Clear();
+            NonZero = ArrayPool<ulong>.Shared.Rent(blocks);
+            NonZero.AsSpan(0, blocks).Clear();
         }
         else
         {
@@ -107,7 +115,9 @@ internal sealed class JpegComponent
         if (Plane.Length > 0) ArrayPool<byte>.Shared.Return(Plane);
         if (Coefficients.Length > 0) ArrayPool<short>.Shared.Return(Coefficients);
         if (RowCoefficients.Length > 0) ArrayPool<short>.Shared.Return(RowCoefficients);
+        if (NonZero.Length > 0) ArrayPool<ulong>.Shared.Return(NonZero);
         Plane = [];
+        NonZero = [];
         Coefficients = [];
         RowCoefficients = [];
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MlPipelines.DataPrep.Imaging;
@@ -77,10 +78,11 @@ internal static class JpegProgressiveDecoder
                         restartsLeft--;
                     }
 
-                    ref short block = ref Unsafe.Add(ref coefficients, ((by * c.PlaneBlocksPerLine) + bx) * 64);
+                    int index = (by * c.PlaneBlocksPerLine) + bx;
+                    ref short block = ref Unsafe.Add(ref coefficients, index * 64);
                     if (scan.Ss == 0) DecodeDc(ref reader, ref block, scan, 0, c);
-                    else if (scan.Ah == 0) DecodeAcFirst(ref reader, ref block, scan, ref eobRun, source);
-                    else DecodeAcRefine(ref reader, ref block, scan, ref eobRun, source);
+                    else if (scan.Ah == 0) DecodeAcFirst(ref reader, ref block, ref c.NonZero[index], scan, ref eobRun, source);
+                    else DecodeAcRefine(ref reader, ref block, ref c.NonZero[index], scan, ref eobRun, source);
                 }
             }
         }
@@ -116,7 +118,7 @@ internal static class JpegProgressiveDecoder
     }
 
     // The AC decoders hold the bit buffer in locals for the whole block (registers) and store it back at the end.
-    private static void DecodeAcFirst(ref JpegBitReader reader, ref short block, JpegScan scan, ref int eobRun, string source)
+    private static void DecodeAcFirst(ref JpegBitReader reader, ref short block, ref ulong nonZero, JpegScan scan, ref int eobRun, string source)
     {
         if (eobRun > 0)
         {
@@ -142,6 +144,7 @@ internal static class JpegProgressiveDecoder
                 k += (f >> 4) & 15;
                 if (k > end) ThrowRunPastBand(source);
                 Unsafe.Add(ref block, natural[k]) = (short)((f >> 8) << al);
+                nonZero |= 1UL << k;
                 k++;
                 continue;
             }
@@ -166,6 +169,7 @@ internal static class JpegProgressiveDecoder
             int value = v + (((v >> (s - 1)) - 1) & ((-1 << s) + 1)); // EXTEND (F.2.2.1)
             if (k > end) ThrowRunPastBand(source);
             Unsafe.Add(ref block, natural[k]) = (short)(value << al);
+            nonZero |= 1UL << k;
             k++;
         }
 
@@ -174,7 +178,7 @@ internal static class JpegProgressiveDecoder
 
     // Kept out of DecodeScan: inlined there, it left the bit buffer without registers (a third slower overall).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void DecodeAcRefine(ref JpegBitReader reader, ref short block, JpegScan scan, ref int eobRun, string source)
+    private static void DecodeAcRefine(ref JpegBitReader reader, ref short block, ref ulong nonZero, JpegScan scan, ref int eobRun, string source)
     {
         JpegHuffmanTable table = scan.AcTables[0]!;
         ReadOnlySpan<byte> natural = JpegZigZag.NaturalOrder;
@@ -200,37 +204,44 @@ internal static class JpegProgressiveDecoder
                     break;
                 }
 
-                // Skip `run` zero-history coefficients (stopping on the next one), appending a correction bit to each
-                // coefficient already non-zero on the way.
-                for (; k <= end; k++)
+                // Skip `run` zero-history coefficients, stopping on the next one (or past the band), and append a
+                // correction bit to each coefficient already non-zero on the way, in zig-zag order; the block's mask
+                // of non-zero positions finds both without visiting every coefficient.
+                ulong band = (ulong.MaxValue << k) & (ulong.MaxValue >> (63 - end));
+                ulong zeros = ~nonZero & band;
+                for (; run > 0 && zeros != 0; run--) zeros &= zeros - 1;
+                int stop = zeros != 0 ? BitOperations.TrailingZeroCount(zeros) : end + 1;
+                ulong corrections = nonZero & band & (stop == 64 ? ulong.MaxValue : (1UL << stop) - 1);
+                while (corrections != 0)
                 {
-                    ref short coef = ref Unsafe.Add(ref block, natural[k]);
-                    if (coef != 0)
-                    {
-                        if (Bit(ref reader, ref bits, ref count) != 0 && (coef & plus) == 0) coef += (short)(coef >= 0 ? plus : minus);
-                    }
-                    else
-                    {
-                        if (run == 0) break;
-                        run--;
-                    }
+                    int z = BitOperations.TrailingZeroCount(corrections);
+                    corrections &= corrections - 1;
+                    ref short coef = ref Unsafe.Add(ref block, natural[z]);
+                    if (Bit(ref reader, ref bits, ref count) != 0 && (coef & plus) == 0) coef += (short)(coef >= 0 ? plus : minus);
                 }
+
+                k = stop;
 
                 if (value != 0)
                 {
                     if (k > end) ThrowRunPastBand(source);
                     Unsafe.Add(ref block, natural[k]) = (short)value;
+                    nonZero |= 1UL << k;
                 }
             }
         }
 
         if (eobRun > 0)
         {
-            // Inside an end-of-band run: only correction bits for the coefficients already non-zero.
-            for (; k <= end; k++)
+            // Inside an end-of-band run: only correction bits for the coefficients already non-zero, visited in
+            // zig-zag order through the block's mask of them (corrections never make a coefficient zero).
+            ulong pending = k <= end ? nonZero & (ulong.MaxValue << k) & (ulong.MaxValue >> (63 - end)) : 0;
+            while (pending != 0)
             {
-                ref short coef = ref Unsafe.Add(ref block, natural[k]);
-                if (coef != 0 && Bit(ref reader, ref bits, ref count) != 0 && (coef & plus) == 0) coef += (short)(coef >= 0 ? plus : minus);
+                int z = BitOperations.TrailingZeroCount(pending);
+                pending &= pending - 1;
+                ref short coef = ref Unsafe.Add(ref block, natural[z]);
+                if (Bit(ref reader, ref bits, ref count) != 0 && (coef & plus) == 0) coef += (short)(coef >= 0 ? plus : minus);
             }
 
             eobRun--;
