@@ -229,6 +229,38 @@ public sealed class JpegDecoderTests
     }
 
     [TestMethod]
+    [DataRow("baseline_420.jpg", (byte)0xE0)] // JFIF removed: component ids 1, 2, 3 still mean YCbCr
+    [DataRow("rgb_adobe.jpg", (byte)0xEE)]    // Adobe removed: component ids 'R', 'G', 'B' still mean RGB
+    public void ColourSpace_WithoutJfifOrAdobe_FollowsTheComponentIds(string fixture, byte marker)
+    {
+        byte[] bytes = JpegBytes.Fixture(fixture);
+        int at = JpegBytes.FindMarker(bytes, marker);
+        Assert.IsGreaterThan(0, at, $"{fixture} has no FF{marker:X2}");
+        byte[] stripped = [.. bytes.AsSpan(0, at), .. bytes.AsSpan(at + 2 + BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(at + 2)))];
+        Assert.AreEqual(-1, JpegBytes.FindMarker(stripped, marker));
+        CodecFixtures.AssertSame(ImageCodecs.Decode(bytes), ImageCodecs.Decode(stripped), fixture);
+    }
+
+    [TestMethod]
+    public void AdobeTransform_ChoosesBetweenRgbAndYCbCr()
+    {
+        // The same three planes read as RGB (transform 0) and as YCbCr (transform 1) must differ, and the YCbCr reading
+        // must be the JFIF conversion of the RGB reading's samples.
+        byte[] rgb = JpegBytes.Fixture("rgb_adobe.jpg");
+        int app14 = JpegBytes.FindMarker(rgb, 0xEE);
+        Assert.AreEqual(0, rgb[app14 + 4 + 11], "cjpeg -rgb writes transform 0");
+        byte[] ycc = (byte[])rgb.Clone();
+        ycc[app14 + 4 + 11] = 1;
+        Image planes = ImageCodecs.Decode(rgb), converted = ImageCodecs.Decode(ycc);
+        for (int i = 0; i < planes.Pixels.Length; i += 3)
+        {
+            int y = planes.Pixels[i], cb = planes.Pixels[i + 1] - 128, cr = planes.Pixels[i + 2] - 128;
+            Assert.IsLessThanOrEqualTo(1, Math.Abs(Math.Clamp((int)Math.Round(y + (1.402 * cr)), 0, 255) - converted.Pixels[i]), $"R of pixel {i / 3}");
+            Assert.IsLessThanOrEqualTo(1, Math.Abs(Math.Clamp((int)Math.Round(y + (1.772 * cb)), 0, 255) - converted.Pixels[i + 2]), $"B of pixel {i / 3}");
+        }
+    }
+
+    [TestMethod]
     public void ConcurrentDecodes_AgreeWithSerialOnes()
     {
         // The decoder and its kernels keep no shared mutable state (pooled buffers are per decode).
