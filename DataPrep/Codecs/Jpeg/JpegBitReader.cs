@@ -111,10 +111,6 @@ internal ref struct JpegBitReader
         return symbol;
     }
 
-    /// <summary>The next <paramref name="n"/> bits (1..32) without consuming them; call <see cref="Refill()"/> first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly int Peek(int n) => (int)(_bits >> (64 - n));
-
     /// <summary>Consumes <paramref name="n"/> bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Skip(int n)
@@ -141,16 +137,6 @@ internal ref struct JpegBitReader
         int v = (int)(_bits >> (64 - s));
         Skip(s);
         return v + (((v >> (s - 1)) - 1) & ((-1 << s) + 1));
-    }
-
-    /// <summary>Reads <paramref name="n"/> raw bits (0..16), refilling as needed.</summary>
-    public int ReadBits(int n)
-    {
-        if (n == 0) return 0;
-        if (_count < n) Fill();
-        int v = (int)(_bits >> (64 - n));
-        Skip(n);
-        return v;
     }
 
     /// <summary>Reads one bit, refilling as needed.</summary>
