@@ -95,7 +95,9 @@ public sealed class CodecFuzzTests
             "JPEG" => (new JpegDecoder(),
                 new[] { "baseline_420.jpg", "progressive_420.jpg", "progressive_deep_420.jpg", "restart_rows_420.jpg",
                     "progressive_restart_420.jpg", "gray_progressive.jpg", "optimized_444_q97.jpg", "cmyk_444.jpg", "ycck_420.jpg",
-                    "sequential_noninterleaved_420.jpg", "baseline_mixed.jpg", "size_2x2_2x2.jpg" }.Select(n => Fixture("Jpeg", n)).ToList()),
+                    "sequential_noninterleaved_420.jpg", "baseline_mixed.jpg", "size_2x2_2x2.jpg" }.Select(n => Fixture("Jpeg", n))
+                    .Append(JpegBytes.InsertAfterSoi(Fixture("Jpeg", "baseline_422.jpg"), JpegBytes.ExifApp1(6, littleEndian: false, filler: 2)))
+                    .ToList()),
             _ => (new PnmDecoder(),
                 new[] { "rgb_plain.ppm", "bits.pbm", "bits_plain.pbm", "gray_max65535.pgm", "rgba.pam", "graya.pam",
                     "rgb_comments.ppm", "rgb_max1000_plain.ppm" }.Select(n => Fixture("Pnm", n)).ToList()),
