@@ -1,5 +1,6 @@
 using MlPipelines.DataPrep.Codecs.Bmp;
 using MlPipelines.DataPrep.Codecs.Gif;
+using MlPipelines.DataPrep.Codecs.Jpeg;
 using MlPipelines.DataPrep.Codecs.Png;
 using MlPipelines.DataPrep.Codecs.Pnm;
 using MlPipelines.DataPrep.Imaging;
@@ -8,7 +9,7 @@ namespace MlPipelines.DataPrep.Codecs;
 
 /// <summary>
 /// Entry point of the managed image codecs. <c>Decode</c> recognises the format from the first bytes
-/// (PNG, BMP, GIF, Netpbm PNM/PAM) and returns an 8-bit gray, RGB or RGBA <see cref="Image"/>; corrupt,
+/// (PNG, BMP, GIF, Netpbm PNM/PAM, JPEG) and returns an 8-bit gray, RGB or RGBA <see cref="Image"/>; corrupt,
 /// truncated, unsupported or over-limit data throws <see cref="ImageFormatException"/> naming the source.
 /// Encoders write PNG (8-bit gray/RGB/RGBA) and binary PGM/PPM/PAM; file writes are atomic
 /// (a temporary file in the same folder, then a rename).
@@ -22,6 +23,7 @@ public static class ImageCodecs
         new BmpDecoder(),
         new GifDecoder(),
         new PnmDecoder(),
+        new JpegDecoder(),
     ];
 
     /// <summary>Names of the formats <c>Decode</c> recognises, e.g. "PNG".</summary>

@@ -61,6 +61,34 @@ internal static class CodecFixtures
         }
     }
 
+    /// <summary>
+    /// Asserts identical size and channels and every sample within <paramref name="tolerance"/>, naming the worst
+    /// sample; returns the largest difference seen.
+    /// </summary>
+    public static int AssertClose(Image expected, Image actual, int tolerance, string what)
+    {
+        Assert.AreEqual((expected.Width, expected.Height, expected.Channels), (actual.Width, actual.Height, actual.Channels), $"{what}: geometry");
+        int worst = 0, at = 0;
+        for (int i = 0; i < expected.Pixels.Length; i++)
+        {
+            int d = Math.Abs(expected.Pixels[i] - actual.Pixels[i]);
+            if (d > worst)
+            {
+                worst = d;
+                at = i;
+            }
+        }
+
+        if (worst > tolerance)
+        {
+            int pixel = at / expected.Channels;
+            Assert.Fail($"{what}: pixel ({pixel % expected.Width}, {pixel / expected.Width}) channel {at % expected.Channels} " +
+                $"is {actual.Pixels[at]}, reference {expected.Pixels[at]} (tolerance {tolerance})");
+        }
+
+        return worst;
+    }
+
     /// <summary>A deterministic image with smooth and noisy parts.</summary>
     public static Image Synthetic(int width, int height, int channels, int seed)
     {

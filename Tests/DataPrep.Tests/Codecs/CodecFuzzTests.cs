@@ -3,6 +3,7 @@ using System.Diagnostics;
 using MlPipelines.DataPrep.Codecs;
 using MlPipelines.DataPrep.Codecs.Bmp;
 using MlPipelines.DataPrep.Codecs.Gif;
+using MlPipelines.DataPrep.Codecs.Jpeg;
 using MlPipelines.DataPrep.Codecs.Png;
 using MlPipelines.DataPrep.Codecs.Pnm;
 using MlPipelines.DataPrep.Imaging;
@@ -27,6 +28,7 @@ public sealed class CodecFuzzTests
     [DataRow("BMP")]
     [DataRow("GIF")]
     [DataRow("PNM")]
+    [DataRow("JPEG")]
     public void MutatedFiles_OnlyThrowImageFormatException_AndNeverHang(string format)
     {
         var (decoder, seeds) = Corpus(format);
@@ -90,6 +92,12 @@ public sealed class CodecFuzzTests
             "GIF" => (new GifDecoder(),
                 new[] { "global.gif", "interlaced.gif", "transparent.gif", "full_table_deferred.gif", "odd_table.gif",
                     "pil_two_frames.gif", "twocolour_bits.gif" }.Select(n => Fixture("Gif", n)).ToList()),
+            "JPEG" => (new JpegDecoder(),
+                new[] { "baseline_420.jpg", "progressive_420.jpg", "progressive_deep_420.jpg", "restart_rows_420.jpg",
+                    "progressive_restart_420.jpg", "gray_progressive.jpg", "optimized_444_q97.jpg", "cmyk_444.jpg", "ycck_420.jpg",
+                    "sequential_noninterleaved_420.jpg", "baseline_mixed.jpg", "size_2x2_2x2.jpg" }.Select(n => Fixture("Jpeg", n))
+                    .Append(JpegBytes.InsertAfterSoi(Fixture("Jpeg", "baseline_422.jpg"), JpegBytes.ExifApp1(6, littleEndian: false, filler: 2)))
+                    .ToList()),
             _ => (new PnmDecoder(),
                 new[] { "rgb_plain.ppm", "bits.pbm", "bits_plain.pbm", "gray_max65535.pgm", "rgba.pam", "graya.pam",
                     "rgb_comments.ppm", "rgb_max1000_plain.ppm" }.Select(n => Fixture("Pnm", n)).ToList()),
