@@ -29,6 +29,16 @@ public sealed class ModuleGradientTests
         yield return ("flatten+linear", () => new Sequential(new Flatten(), new Linear(12, 2, init: r)), [2, 3, 2, 2]);
         yield return ("basic block (projection)", () => new BasicBlock(2, 4, 2, r), [2, 2, 5, 5]);
         yield return ("basic block (identity)", () => new BasicBlock(3, 3, 1, r), [2, 3, 4, 4]);
+        yield return ("bottleneck (grouped projection)", () => new Bottleneck(4, 2, 2, groups: 2, baseWidth: 64, init: r), [2, 4, 5, 5]);
+        yield return ("bottleneck (identity)", () => new Bottleneck(8, 2, 1, init: r), [2, 8, 3, 3]);
+        yield return ("inverted residual (expanded, residual)", () => new InvertedResidual(3, 3, 1, 2, r), [2, 3, 3, 3]);
+        yield return ("inverted residual (t = 1, stride 2)", () => new InvertedResidual(3, 4, 2, 1, r), [2, 3, 5, 5]);
+        yield return ("mbconv (residual, squeeze-excitation)", () => new MBConv(4, 4, 8, 3, 1, 0, r), [2, 4, 4, 4]);
+        yield return ("squeeze-excitation", () => new SqueezeExcitation(4, 2, ActivationKind.Silu, ActivationKind.Sigmoid, r), [2, 4, 3, 3]);
+        yield return ("channel concat", () => new ChannelConcat(("a", new Conv2d(3, 2, 1, init: r)), ("b", new Sequential(new Conv2d(3, 3, 3, 1, 1, init: r), new Tanh())),
+            ("c", new AvgPool2d(3, 1, 1))), [2, 3, 4, 4]);
+        yield return ("adaptive avg pool", () => new AdaptiveAvgPool2d(3, 2), [2, 2, 5, 7]);
+        yield return ("stochastic depth (eval)", () => new StochasticDepth(0.3f).Eval(), [2, 3, 2, 2]);
     }
 
     [TestMethod]

@@ -1,0 +1,160 @@
+using MlPipelines.Engine.Compute;
+using MlPipelines.Engine.Models.Zoo;
+using MlPipelines.Engine.Nn;
+using MlPipelines.Engine.Tests.Models.Zoo;
+
+namespace MlPipelines.Engine.Tests.Models;
+
+/// <summary>
+/// The model zoo against the published architectures: exact parameter counts, multiply-adds within 2%, torchvision's
+/// state-dict names and shapes, and a forward/backward pass of small configurations. Big models are only constructed
+/// (their shapes propagated), never run at 224x224.
+/// </summary>
+[TestClass]
+public sealed class ZooTests
+{
+    // Parameter counts at 3 channels and 1000 classes, and multiply-adds in G at the given input size. Sources: the
+    // torchvision model documentation (https://pytorch.org/vision/stable/models.html, "Params" and "GFLOPS" columns, which
+    // count multiply-adds) unless noted; every count was also checked with torchvision 0.14 on this machine.
+    [TestMethod]
+    [DataRow("alexnet", 61_100_840L, 0.71, 224)]
+    [DataRow("vgg11", 132_863_336L, 7.61, 224)]
+    [DataRow("vgg11-bn", 132_868_840L, 7.61, 224)]
+    [DataRow("vgg13", 133_047_848L, 11.31, 224)]
+    [DataRow("vgg13-bn", 133_053_736L, 11.31, 224)]
+    [DataRow("vgg16", 138_357_544L, 15.47, 224)]
+    [DataRow("vgg16-bn", 138_365_992L, 15.47, 224)]
+    [DataRow("vgg19", 143_667_240L, 19.63, 224)]
+    [DataRow("vgg19-bn", 143_678_248L, 19.63, 224)]
+    [DataRow("resnet18", 11_689_512L, 1.81, 224)]
+    [DataRow("resnet34", 21_797_672L, 3.66, 224)]
+    [DataRow("resnet50", 25_557_032L, 4.09, 224)]
+    [DataRow("resnet101", 44_549_160L, 7.80, 224)]
+    [DataRow("resnet152", 60_192_808L, 11.51, 224)]
+    [DataRow("resnext50-32x4d", 25_028_904L, 4.23, 224)]
+    [DataRow("resnext101-32x8d", 88_791_336L, 16.41, 224)]
+    [DataRow("wide-resnet50-2", 68_883_240L, 11.40, 224)]
+    [DataRow("mobilenet-v2", 3_504_872L, 0.30, 224)]
+    [DataRow("efficientnet-b0", 5_288_548L, 0.39, 224)]
+    [DataRow("efficientnet-b1", 7_794_184L, 0.69, 240)]
+    [DataRow("efficientnet-b2", 9_109_994L, 1.09, 288)]
+    [DataRow("efficientnet-b3", 12_233_232L, 1.83, 300)]
+    [DataRow("efficientnet-b4", 19_341_616L, 4.39, 380)]
+    [DataRow("googlenet", 6_624_904L, 1.50, 224)] // without the auxiliary heads
+    // MobileNet v1: Keras applications' MobileNet(alpha=1.0) summary, trainable parameters 4,231,976 (its non-trainable
+    // ones are the batch-norm running statistics, buffers here); 569 million mult-adds (Howard et al. 2017, Table 8).
+    [DataRow("mobilenet-v1", 4_231_976L, 0.569, 224)]
+    public void ParameterCountAndMultiplyAdds_MatchThePublishedNumbers(string name, long parameters, double gigaMacs, int inputSize)
+    {
+        Module model = ModelZoo.Create(name, 3, 1000, inputSize);
+        var summary = ModelSummary.Create(model, 1, 3, inputSize, inputSize);
+        Assert.AreEqual(parameters, summary.TotalParameters, $"{name} parameters");
+        CollectionAssert.AreEqual(new[] { 1, 1000 }, summary.OutputShape.ToArray());
+        Assert.AreEqual(gigaMacs, summary.TotalMultiplyAdds / 1e9, gigaMacs * 0.02, $"{name} multiply-adds (G)");
+        if (TorchvisionKeys.TryGetValue(name, out var expected)) AssertSameKeysAndShapes(name, expected, model.StateDict());
+    }
+
+    // torchvision's state-dict keys and shapes for one model per family (gen_zoo.py), so its weights load by name.
+    private static readonly IReadOnlyDictionary<string, Dictionary<string, int[]>> TorchvisionKeys = ZooFixture.TorchvisionKeys();
+
+    [TestMethod]
+    public void KeyFixture_CoversEveryFamily() =>
+        CollectionAssert.AreEquivalent(new[] { "alexnet", "vgg11-bn", "resnet18", "resnet50", "resnext50-32x4d", "mobilenet-v2", "efficientnet-b0", "googlenet" },
+            TorchvisionKeys.Keys.ToArray());
+
+    private static void AssertSameKeysAndShapes(string name, Dictionary<string, int[]> expected, StateDict ours)
+    {
+        var missing = expected.Keys.Where(k => !ours.ContainsKey(k)).ToList();
+        var extra = ours.Keys.Where(k => !expected.ContainsKey(k)).ToList();
+        Assert.AreEqual(0, missing.Count + extra.Count, $"{name}: missing {string.Join(", ", missing.Take(5))}; unexpected {string.Join(", ", extra.Take(5))}");
+        foreach (var (key, shape) in expected)
+            CollectionAssert.AreEqual(shape, ours[key].Shape.ToArray(), $"{name}: {key}");
+    }
+
+    [TestMethod]
+    public void MobileNetV1_WidthMultiplier_ScalesEveryLayer()
+    {
+        // alpha 0.5: channels 16 .. 512; conv 3x3x3x16 + 13 separable pairs + BN (2 per channel) + fc. Computed by hand:
+        // Howard et al. 2017 Table 6 lists 1.3 million parameters for 0.5 MobileNet-224 (1000 classes).
+        long p = ModelZoo.Create("mobilenet-v1-0.5").ParameterCount();
+        Assert.AreEqual(1.34e6, p, 0.02e6);
+        long quarter = ModelZoo.Create("mobilenet-v1-0.25").ParameterCount();
+        Assert.AreEqual(0.47e6, quarter, 0.02e6); // Keras: 0.25 MobileNet-224 has 470,072 trainable parameters
+    }
+
+    [TestMethod]
+    public void Names_AreLowerCaseUniqueAndCoverTheIssue()
+    {
+        var names = ModelZoo.Names;
+        Assert.AreEqual(names.Count, names.Distinct().Count());
+        foreach (string n in names) Assert.AreEqual(n.ToLowerInvariant(), n);
+        foreach (string required in new[] { "alexnet", "vgg11", "vgg11-bn", "vgg13", "vgg13-bn", "vgg16", "vgg16-bn", "vgg19", "vgg19-bn",
+                     "resnet34", "resnet50", "resnet101", "resnet152", "resnext50-32x4d", "mobilenet-v1", "mobilenet-v2",
+                     "efficientnet-b0", "efficientnet-b1", "efficientnet-b2", "efficientnet-b3", "googlenet" })
+            CollectionAssert.Contains(names.ToList(), required);
+    }
+
+    [TestMethod]
+    public void Create_RejectsUnknownNamesAndInputsTooSmall()
+    {
+        var unknown = Assert.ThrowsExactly<ArgumentException>(() => ModelZoo.Create("resnet51"));
+        StringAssert.Contains(unknown.Message, "resnet50");
+        // AlexNet's third max pool needs at least 3x3 features, i.e. inputs of 63x63 or more.
+        var small = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ModelZoo.Create("alexnet", 3, 10, 32));
+        StringAssert.Contains(small.Message, "alexnet");
+        StringAssert.Contains(small.Message, "32x32");
+        Assert.IsNotNull(ModelZoo.Create("ResNet18", 3, 10, 32));
+    }
+
+    [TestMethod]
+    [DataRow("resnet18", 32)]
+    [DataRow("resnet50", 32)]
+    [DataRow("resnext50-32x4d", 32)]
+    [DataRow("mobilenet-v1-0.25", 32)]
+    [DataRow("mobilenet-v2", 32)]
+    [DataRow("efficientnet-b0", 32)]
+    [DataRow("googlenet", 32)]
+    [DataRow("alexnet", 64)]
+    public void SmallConfigurations_RunForwardAndBackward_AndAStepLowersTheLoss(string name, int size)
+    {
+        const int classes = 10;
+        Module model = ModelZoo.Create(name, 1, classes, size, seed: 7).Eval();
+        var rng = new SeededRandom(3);
+        var x = new Tensor(2, 1, size, size);
+        for (int i = 0; i < x.Length; i++) x.Span[i] = rng.NextFloat(-1, 1);
+        var r = new Tensor(2, classes);
+        for (int i = 0; i < r.Length; i++) r.Span[i] = rng.NextFloat(-1, 1);
+        var ctx = new StepContext(ComputeConfig.SingleThreaded());
+
+        double Loss(out Tensor logits)
+        {
+            ctx.BeginStep();
+            logits = model.Forward(x, ctx);
+            double s = 0;
+            for (int i = 0; i < logits.Length; i++) s += (double)logits.Span[i] * r.Span[i];
+            return s;
+        }
+
+        double before = Loss(out Tensor y);
+        CollectionAssert.AreEqual(new[] { 2, classes }, y.Shape.ToArray());
+        foreach (float v in y.Span) Assert.IsTrue(float.IsFinite(v), $"{name}: non-finite logit");
+        model.ZeroGrad();
+        Tensor dx = model.Backward(r, ctx);
+        CollectionAssert.AreEqual(x.Shape.ToArray(), dx.Shape.ToArray());
+        foreach (float v in dx.Span) Assert.IsTrue(float.IsFinite(v), $"{name}: non-finite input gradient");
+        double squared = 0;
+        foreach (Parameter p in model.Parameters())
+            foreach (float g in p.Grad.Span)
+            {
+                Assert.IsTrue(float.IsFinite(g), $"{name}: non-finite parameter gradient");
+                squared += (double)g * g;
+            }
+        Assert.IsTrue(squared > 0, $"{name}: all parameter gradients are zero");
+        // A small step against the gradient lowers the (linear) loss by about lr |g|^2.
+        float lr = (float)(1e-3 * Math.Abs(before) / squared + 1e-6);
+        foreach (Parameter p in model.Parameters())
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(p.Grad.Span, -lr, p.Value.Span, p.Value.Span);
+        double after = Loss(out _);
+        Assert.IsTrue(after < before, $"{name}: loss {before} -> {after} after a gradient step");
+    }
+}
