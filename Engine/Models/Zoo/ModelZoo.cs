@@ -7,7 +7,7 @@ namespace MlPipelines.Engine.Models.Zoo;
 /// <summary>
 /// The classic image-classification architectures, built from engine modules exactly as published (and as torchvision builds
 /// them, with torchvision's state-dict names, so its weights load by name). Names are lower case: "alexnet", "vgg11" ..
-/// "vgg19-bn", "resnet18" .. "resnet152", "resnext50-32x4d", "mobilenet-v1", "mobilenet-v2", "efficientnet-b0" .., "googlenet".
+/// "vgg19-bn", "resnet18" .. "resnet152", "resnext50-32x4d", "mobilenet-v1", "mobilenet-v2", "efficientnet-b0" .., "googlenet", "xception".
 /// </summary>
 public static class ModelZoo
 {
@@ -75,6 +75,7 @@ public static class ModelZoo
             list.Add(($"efficientnet-b{b}", (c, k, r) => EfficientNet.Create(variant, c, k, r)));
         }
         list.Add(("googlenet", GoogLeNet.Create));
+        list.Add(("xception", Xception.Create));
         return [.. list];
     }
 

@@ -37,6 +37,8 @@ public sealed class ModuleGradientTests
         yield return ("squeeze-excitation", () => new SqueezeExcitation(4, 2, ActivationKind.Silu, ActivationKind.Sigmoid, r), [2, 4, 3, 3]);
         yield return ("channel concat", () => new ChannelConcat(("a", new Conv2d(3, 2, 1, init: r)), ("b", new Sequential(new Conv2d(3, 3, 3, 1, 1, init: r), new Tanh())),
             ("c", new AvgPool2d(3, 1, 1))), [2, 3, 4, 4]);
+        yield return ("residual (projection)", () => new Residual("main", new Sequential(new Conv2d(2, 3, 3, 2, 1, init: r), new Tanh()), "skip", new Conv2d(2, 3, 1, 2, init: r)), [2, 2, 5, 5]);
+        yield return ("residual (identity)", () => new Residual("main", new Sequential(new Conv2d(2, 2, 3, 1, 1, init: r), new Sigmoid())), [2, 2, 3, 3]);
         yield return ("adaptive avg pool", () => new AdaptiveAvgPool2d(3, 2), [2, 2, 5, 7]);
         yield return ("stochastic depth (eval)", () => new StochasticDepth(0.3f).Eval(), [2, 3, 2, 2]);
     }
