@@ -51,6 +51,12 @@ public sealed class ZooTests
     // Xception: Keras applications' Xception summary, trainable parameters 22,855,952; 8.4 G multiply-adds at 299x299
     // (timm's model card; 8.36 G counting convolutions and the classifier with torch hooks on this machine).
     [DataRow("xception", 22_855_952L, 8.36, 299)]
+    // MLP-Mixer-B/16: timm's mixer_b16_224 model card, 59.88 M parameters (59,880,472 exactly by Table 1's sizes) and
+    // 12.61 G multiply-adds.
+    [DataRow("mixer-b16", 59_880_472L, 12.61, 224)]
+    // ViT: torchvision documentation (vit_b_16, vit_b_32).
+    [DataRow("vit-b16", 86_567_656L, 17.56, 224)]
+    [DataRow("vit-b32", 88_224_232L, 4.41, 224)]
     public void ParameterCountAndMultiplyAdds_MatchThePublishedNumbers(string name, long parameters, double gigaMacs, int inputSize)
     {
         Module model = ModelZoo.Create(name, 3, 1000, inputSize);
@@ -112,6 +118,8 @@ public sealed class ZooTests
     [DataRow("googlenet", 32)]
     [DataRow("alexnet", 64)]
     [DataRow("xception", 71)]
+    [DataRow("mixer-s16", 32)]
+    [DataRow("vit-b16", 32)]
     public void SmallConfigurations_RunForwardAndBackward_AndAStepLowersTheLoss(string name, int size)
     {
         const int classes = 10;

@@ -38,6 +38,10 @@ public sealed class ZooGoldenTests
     public void Inception_MatchesTorchvision() =>
         CheckBlock("zoo_inception.bin", GoogLeNet.Inception(6, 4, 3, 5, 2, 3, 2, new SeededRandom(0)));
 
+    [TestMethod]
+    public void VisionTransformer_MatchesTorchvision() =>
+        CheckBlock("zoo_vit.bin", new VisionTransformer(3, 32, 8, 2, 2, 16, 24, 5));
+
     private static void CheckBlock(string file, Module block)
     {
         var fixture = ZooFixture.Tensors(file);
