@@ -52,7 +52,11 @@ public static class ModelZoo
 
     private static (string, Builder)[] BuildRegistry()
     {
-        var list = new List<(string, Builder)> { ("alexnet", (c, k, _, r) => AlexNet.Create(c, k, r)) };
+        var list = new List<(string, Builder)>
+        {
+            ("alexnet", (c, k, _, r) => AlexNet.Create(c, k, r)),
+            ("alexnet-original", (c, k, _, r) => AlexNet.CreateOriginal(c, k, r)),
+        };
         foreach (int depth in Vgg.Depths)
         {
             list.Add(($"vgg{depth}", (c, k, _, r) => Vgg.Create(depth, false, c, k, r)));

@@ -18,6 +18,9 @@ public sealed class ZooTests
     // count multiply-adds) unless noted; every count was also checked with torchvision 0.14 on this machine.
     [TestMethod]
     [DataRow("alexnet", 61_100_840L, 0.71, 224)]
+    // The 2012 AlexNet with LRN and grouped convolutions: Caffe's bvlc_alexnet, 60,965,224 parameters and 724 M
+    // multiply-adds at 227x227 (the "60 million parameters" of Krizhevsky et al.).
+    [DataRow("alexnet-original", 60_965_224L, 0.724, 227)]
     [DataRow("vgg11", 132_863_336L, 7.61, 224)]
     [DataRow("vgg11-bn", 132_868_840L, 7.61, 224)]
     [DataRow("vgg13", 133_047_848L, 11.31, 224)]
@@ -117,6 +120,7 @@ public sealed class ZooTests
     [DataRow("efficientnet-b0", 32)]
     [DataRow("googlenet", 32)]
     [DataRow("alexnet", 64)]
+    [DataRow("alexnet-original", 67)]
     [DataRow("xception", 71)]
     [DataRow("mixer-s16", 32)]
     [DataRow("vit-b16", 32)]

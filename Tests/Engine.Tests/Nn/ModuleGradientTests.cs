@@ -46,6 +46,8 @@ public sealed class ModuleGradientTests
         yield return ("encoder block", () => new EncoderBlock(8, 2, 12, init: r), [2, 3, 8]);
         yield return ("mixer block", () => new MixerBlock(3, 4, 5, 6, r), [2, 3, 4]);
         yield return ("vision transformer", () => WithRandomHead(new VisionTransformer(2, 8, 4, 1, 2, 8, 12, 3, init: r)), [2, 2, 8, 8]);
+        yield return ("local response norm", () => new LocalResponseNorm(3, 0.5f, 0.75f, 1.5f), [2, 5, 2, 2]);
+        yield return ("local response norm (even window)", () => new LocalResponseNorm(4, 0.3f, 0.6f, 1f), [1, 6, 2, 1]);
         yield return ("adaptive avg pool", () => new AdaptiveAvgPool2d(3, 2), [2, 2, 5, 7]);
         yield return ("stochastic depth (eval)", () => new StochasticDepth(0.3f).Eval(), [2, 3, 2, 2]);
     }

@@ -39,6 +39,10 @@ public sealed class ZooGoldenTests
         CheckBlock("zoo_inception.bin", GoogLeNet.Inception(6, 4, 3, 5, 2, 3, 2, new SeededRandom(0)));
 
     [TestMethod]
+    public void LocalResponseNorm_MatchesPyTorch() =>
+        CheckBlock("zoo_lrn.bin", new LocalResponseNorm(4, 0.5f, 0.75f, 2f));
+
+    [TestMethod]
     public void VisionTransformer_MatchesTorchvision() =>
         CheckBlock("zoo_vit.bin", new VisionTransformer(3, 32, 8, 2, 2, 16, 24, 5));
 
