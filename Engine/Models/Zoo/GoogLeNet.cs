@@ -29,7 +29,8 @@ internal static class GoogLeNet
             .Add("inception5a", Inception(832, 256, 160, 320, 32, 128, 128, init))
             .Add("inception5b", Inception(832, 384, 192, 384, 48, 128, 128, init))
             .Add("avgpool", new GlobalAvgPool2d()).Add("dropout", new Dropout(0.2f)).Add("fc", new Linear(1024, classes, init: init));
-        // torchvision: truncated normal, std 0.01, for convolutions and linear layers (a normal here: 2-sigma outliers are rare).
+        // torchvision: trunc_normal_(std 0.01, a -2, b 2) for convolutions and linear layers; the bounds are absolute (200 sigma),
+        // so this is a plain normal.
         foreach (var (_, m) in model.NamedModules())
         {
             if (m is Conv2d conv) Initializers.Normal(conv.Weight.Value, init, 0, 0.01);
