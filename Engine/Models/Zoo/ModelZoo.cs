@@ -74,6 +74,8 @@ public static class ModelZoo
             list.Add((WithWidth("mobilenet-v1", alpha), (c, k, _, r) => MobileNetV1.Create(alpha, c, k, r)));
         foreach (double width in new[] { 1.0, 0.75, 0.5, 0.35, 0.25 })
             list.Add((WithWidth("mobilenet-v2", width), (c, k, _, r) => MobileNetV2.Create(width, c, k, r)));
+        list.Add(("mobilenet-v3-large", (c, k, _, r) => MobileNetV3.Create(true, c, k, r)));
+        list.Add(("mobilenet-v3-small", (c, k, _, r) => MobileNetV3.Create(false, c, k, r)));
         for (int b = 0; b < EfficientNet.Coefficients.Length; b++)
         {
             int variant = b;

@@ -38,6 +38,13 @@ public sealed class ZooTests
     [DataRow("resnext101-32x8d", 88_791_336L, 16.41, 224)]
     [DataRow("wide-resnet50-2", 68_883_240L, 11.40, 224)]
     [DataRow("mobilenet-v2", 3_504_872L, 0.30, 224)]
+    // MobileNetV2 width multipliers: torchvision mobilenet_v2(width_mult=...) counts; multiply-adds from the TensorFlow-Slim
+    // MobileNetV2 checkpoint table (209 M at 0.75, 97 M at 0.5).
+    [DataRow("mobilenet-v2-0.75", 2_636_424L, 0.209, 224)]
+    [DataRow("mobilenet-v2-0.5", 1_968_680L, 0.097, 224)]
+    // MobileNetV3: torchvision documentation's parameter counts; multiply-adds from Howard et al. 2019 Table 3 (219 M, 56 M).
+    [DataRow("mobilenet-v3-large", 5_483_032L, 0.219, 224)]
+    [DataRow("mobilenet-v3-small", 2_542_856L, 0.056, 224)]
     [DataRow("efficientnet-b0", 5_288_548L, 0.39, 224)]
     [DataRow("efficientnet-b1", 7_794_184L, 0.69, 240)]
     [DataRow("efficientnet-b2", 9_109_994L, 1.09, 288)]
@@ -75,7 +82,7 @@ public sealed class ZooTests
 
     [TestMethod]
     public void KeyFixture_CoversEveryFamily() =>
-        CollectionAssert.AreEquivalent(new[] { "alexnet", "vgg11-bn", "resnet18", "resnet50", "resnext50-32x4d", "mobilenet-v2", "efficientnet-b0", "googlenet" },
+        CollectionAssert.AreEquivalent(new[] { "alexnet", "vgg11-bn", "resnet18", "resnet50", "resnext50-32x4d", "mobilenet-v2", "mobilenet-v3-large", "efficientnet-b0", "googlenet" },
             TorchvisionKeys.Keys.ToArray());
 
     private static void AssertSameKeysAndShapes(string name, Dictionary<string, int[]> expected, StateDict ours)
@@ -117,6 +124,7 @@ public sealed class ZooTests
     [DataRow("resnext50-32x4d", 32)]
     [DataRow("mobilenet-v1-0.25", 32)]
     [DataRow("mobilenet-v2", 32)]
+    [DataRow("mobilenet-v3-small", 32)]
     [DataRow("efficientnet-b0", 32)]
     [DataRow("googlenet", 32)]
     [DataRow("alexnet", 64)]

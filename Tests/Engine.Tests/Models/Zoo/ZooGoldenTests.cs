@@ -1,4 +1,5 @@
 using MlPipelines.Engine.Compute;
+using ActivationKind = MlPipelines.Engine.Kernels.ActivationKind;
 using MlPipelines.Engine.Models.Zoo;
 using MlPipelines.Engine.Nn;
 using MlPipelines.Engine.Nn.Layers;
@@ -37,6 +38,18 @@ public sealed class ZooGoldenTests
     [TestMethod]
     public void Inception_MatchesTorchvision() =>
         CheckBlock("zoo_inception.bin", GoogLeNet.Inception(6, 4, 3, 5, 2, 3, 2, new SeededRandom(0)));
+
+    [TestMethod]
+    public void MobileNetV3Block_MatchesTorchvision() =>
+        CheckBlock("zoo_mbv3_block.bin", new MBConv(8, 8, 24, 5, 1, new MBConvOptions
+        {
+            Activation = ActivationKind.HardSwish,
+            SqueezeChannels = 8,
+            SqueezeActivation = ActivationKind.Relu,
+            SqueezeGate = ActivationKind.HardSigmoid,
+            BatchNormEps = 1e-3f,
+            BatchNormMomentum = 0.01f,
+        }));
 
     [TestMethod]
     public void LocalResponseNorm_MatchesPyTorch() =>

@@ -4,7 +4,7 @@ zoo_keys.txt   torchvision's state-dict keys and shapes for one model per family
                tests can check that our models carry the same names and shapes (weights load by name).
 zoo_*.bin      named float32 tensors (format below): weights, inputs and reference outputs of torchvision modules.
                mobilenet_v2_025: the whole MobileNetV2 at width 0.25, 10 classes, 32x32 inputs, eval-mode logits.
-               bottleneck / mbconv / inception / lrn / vit (a tiny whole ViT): single blocks, eval and train-mode outputs, train-mode gradients of
+               bottleneck / mbconv / inception / lrn / mbv3_block / vit (a tiny whole ViT): single blocks, eval and train-mode outputs, train-mode gradients of
                sum(y * r) for the input and every parameter.
 
 Binary format (little-endian): b"MLPZ", int32 count, then per tensor: int32 name length, UTF-8 name, int32 rank,
@@ -61,6 +61,7 @@ def keys():
         "mobilenet-v2": torchvision.models.mobilenet_v2(),
         "efficientnet-b0": torchvision.models.efficientnet_b0(),
         "googlenet": torchvision.models.googlenet(aux_logits=False, init_weights=True),
+        "mobilenet-v3-large": torchvision.models.mobilenet_v3_large(),
     }
     path = os.path.join(HERE, "zoo_keys.txt")
     with open(path, "w") as f:
@@ -121,6 +122,12 @@ def main():
 
     # Local response normalisation with an even window (asymmetric around each channel) and AlexNet's constants scaled up.
     block_case("zoo_lrn.bin", torch.nn.LocalResponseNorm(4, alpha=0.5, beta=0.75, k=2.0), (2, 7, 3, 3), gen)
+
+    # MobileNetV3 block: expansion, 5x5 depthwise, squeeze-and-excitation (hard-sigmoid), hard-swish, residual.
+    from functools import partial
+    from torchvision.models import mobilenetv3
+    v3cfg = mobilenetv3.InvertedResidualConfig(8, 5, 24, 8, True, "HS", 1, 1, 1.0)
+    block_case("zoo_mbv3_block.bin", mobilenetv3.InvertedResidual(v3cfg, partial(torch.nn.BatchNorm2d, eps=0.001, momentum=0.01)), (2, 8, 5, 5), gen)
 
     # A tiny ViT (32x32 images, 8x8 patches: 16 tokens + class token, 2 layers, 2 heads of 8): the whole model as a "block".
     vit = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=16, mlp_dim=24, num_classes=5)
