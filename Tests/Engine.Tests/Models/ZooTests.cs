@@ -1,6 +1,7 @@
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Models.Zoo;
 using MlPipelines.Engine.Nn;
+using MlPipelines.Engine.Nn.Layers;
 using MlPipelines.Engine.Tests.Models.Zoo;
 
 namespace MlPipelines.Engine.Tests.Models;
@@ -92,6 +93,17 @@ public sealed class ZooTests
         Assert.AreEqual(0, missing.Count + extra.Count, $"{name}: missing {string.Join(", ", missing.Take(5))}; unexpected {string.Join(", ", extra.Take(5))}");
         foreach (var (key, shape) in expected)
             CollectionAssert.AreEqual(shape, ours[key].Shape.ToArray(), $"{name}: {key}");
+    }
+
+    [TestMethod]
+    public void Create_IsDeterministicPerSeed_AndStartsInTraining()
+    {
+        float[] Weights(ulong seed) => ModelZoo.Create("mobilenet-v2-0.25", 3, 10, 32, seed).Parameters().SelectMany(p => p.Value.Span.ToArray()).ToArray();
+        CollectionAssert.AreEqual(Weights(5), Weights(5));
+        CollectionAssert.AreNotEqual(Weights(5), Weights(6));
+        Module model = ModelZoo.Create("efficientnet-b0", 3, 10, 32);
+        Assert.IsTrue(model.NamedModules().All(m => m.Value.IsTraining));
+        Assert.AreEqual(1, model.NamedModules().Count(m => m.Value is Dropout), "classifier dropout");
     }
 
     [TestMethod]
