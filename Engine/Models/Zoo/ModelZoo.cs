@@ -5,9 +5,11 @@ using MlPipelines.Engine.Nn;
 namespace MlPipelines.Engine.Models.Zoo;
 
 /// <summary>
-/// The classic image-classification architectures, built from engine modules exactly as published (and as torchvision builds
-/// them, with torchvision's state-dict names, so its weights load by name). Names are lower case: "alexnet", "vgg11" ..
-/// "vgg19-bn", "resnet18" .. "resnet152", "resnext50-32x4d", "mobilenet-v1", "mobilenet-v2", "efficientnet-b0" .., "googlenet", "xception", "mixer-b16", "vit-b16" ... (see <see cref="Names"/>)
+/// The classic image-classification architectures, built from engine modules exactly as published. Where torchvision has the
+/// model its layout and state-dict names are used (so its weights load by name); MLP-Mixer follows timm's names, Xception
+/// the Cadene/timm port's (projection shortcuts as "skip.0"/"skip.1"). Names are lower case, e.g. "alexnet", "vgg16-bn",
+/// "resnet50", "resnext50-32x4d", "mobilenet-v1-0.5", "mobilenet-v2", "mobilenet-v3-large", "efficientnet-b0", "googlenet",
+/// "xception", "mixer-b16", "vit-b16"; <see cref="Names"/> lists them all.
 /// </summary>
 public static class ModelZoo
 {
