@@ -40,9 +40,10 @@ public sealed class ZooTests
     [DataRow("wide-resnet50-2", 68_883_240L, 11.40, 224)]
     [DataRow("mobilenet-v2", 3_504_872L, 0.30, 224)]
     // MobileNetV2 width multipliers: torchvision mobilenet_v2(width_mult=...) counts; multiply-adds from the TensorFlow-Slim
-    // MobileNetV2 checkpoint table (209 M at 0.75, 97 M at 0.5).
+    // MobileNetV2 checkpoint table (209 M at 0.75, 97 M at 0.5, 59 M at 0.35).
     [DataRow("mobilenet-v2-0.75", 2_636_424L, 0.209, 224)]
     [DataRow("mobilenet-v2-0.5", 1_968_680L, 0.097, 224)]
+    [DataRow("mobilenet-v2-0.35", 1_677_128L, 0.059, 224)]
     // MobileNetV3: torchvision documentation's parameter counts; multiply-adds from Howard et al. 2019 Table 3 (219 M, 56 M).
     [DataRow("mobilenet-v3-large", 5_483_032L, 0.219, 224)]
     [DataRow("mobilenet-v3-small", 2_542_856L, 0.056, 224)]
