@@ -23,8 +23,11 @@ public sealed class BasicBlock : Module
         public Tensor? Sum;
     }
 
-    /// <summary>Creates the block; weights drawn from <paramref name="init"/> with Kaiming-normal (fan-out) convolutions.</summary>
-    public BasicBlock(int inChannels, int outChannels, int stride = 1, SeededRandom? init = null)
+    /// <summary>
+    /// Creates the block; weights drawn from <paramref name="init"/> with Kaiming-normal (fan-out) convolutions. The projection
+    /// shortcut's state-dict name is <paramref name="shortcutName"/> ("downsample" in torchvision's ResNets).
+    /// </summary>
+    public BasicBlock(int inChannels, int outChannels, int stride = 1, SeededRandom? init = null, string shortcutName = "shortcut")
     {
         init ??= new SeededRandom(0);
         _conv1 = RegisterModule("conv1", new Conv2d(inChannels, outChannels, 3, stride, 1, bias: false, init: init));
@@ -33,7 +36,7 @@ public sealed class BasicBlock : Module
         _conv2 = RegisterModule("conv2", new Conv2d(outChannels, outChannels, 3, 1, 1, bias: false, init: init));
         _bn2 = RegisterModule("bn2", new BatchNorm2d(outChannels));
         if (stride != 1 || inChannels != outChannels)
-            _shortcut = RegisterModule("shortcut", new Sequential(new Conv2d(inChannels, outChannels, 1, stride, 0, bias: false, init: init), new BatchNorm2d(outChannels)));
+            _shortcut = RegisterModule(shortcutName, new Sequential(new Conv2d(inChannels, outChannels, 1, stride, 0, bias: false, init: init), new BatchNorm2d(outChannels)));
         foreach (var (_, m) in NamedModules())
             if (m is Conv2d conv) Init.Initializers.KaimingNormal(conv.Weight.Value, init, fanOut: true);
     }

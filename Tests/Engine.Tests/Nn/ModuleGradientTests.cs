@@ -29,6 +29,37 @@ public sealed class ModuleGradientTests
         yield return ("flatten+linear", () => new Sequential(new Flatten(), new Linear(12, 2, init: r)), [2, 3, 2, 2]);
         yield return ("basic block (projection)", () => new BasicBlock(2, 4, 2, r), [2, 2, 5, 5]);
         yield return ("basic block (identity)", () => new BasicBlock(3, 3, 1, r), [2, 3, 4, 4]);
+        yield return ("bottleneck (grouped projection)", () => new Bottleneck(4, 2, 2, groups: 2, baseWidth: 64, init: r), [2, 4, 5, 5]);
+        yield return ("bottleneck (identity)", () => new Bottleneck(8, 2, 1, init: r), [2, 8, 3, 3]);
+        yield return ("inverted residual (expanded, residual)", () => new InvertedResidual(3, 3, 1, 2, r), [2, 3, 3, 3]);
+        yield return ("inverted residual (t = 1, stride 2)", () => new InvertedResidual(3, 4, 2, 1, r), [2, 3, 5, 5]);
+        yield return ("mbconv (residual, squeeze-excitation)", () => new MBConv(4, 4, 8, 3, 1, 0, r), [2, 4, 4, 4]);
+        yield return ("squeeze-excitation", () => new SqueezeExcitation(4, 2, ActivationKind.Silu, ActivationKind.Sigmoid, r), [2, 4, 3, 3]);
+        yield return ("channel concat", () => new ChannelConcat(("a", new Conv2d(3, 2, 1, init: r)), ("b", new Sequential(new Conv2d(3, 3, 3, 1, 1, init: r), new Tanh())),
+            ("c", new AvgPool2d(3, 1, 1))), [2, 3, 4, 4]);
+        yield return ("residual (projection)", () => new Residual("main", new Sequential(new Conv2d(2, 3, 3, 2, 1, init: r), new Tanh()), "skip", new Conv2d(2, 3, 1, 2, init: r)), [2, 2, 5, 5]);
+        yield return ("residual (identity)", () => new Residual("main", new Sequential(new Conv2d(2, 2, 3, 1, 1, init: r), new Sigmoid())), [2, 2, 3, 3]);
+        yield return ("transpose last two", () => new TransposeLastTwo(), [2, 3, 4]);
+        yield return ("image to tokens", () => new TransposeLastTwo(flattenImage: true), [2, 3, 2, 3]);
+        yield return ("token mean", () => new TokenMean(), [2, 3, 4]);
+        yield return ("self-attention", () => new MultiheadSelfAttention(8, 2, r), [2, 3, 8]);
+        yield return ("encoder block", () => new EncoderBlock(8, 2, 12, init: r), [2, 3, 8]);
+        yield return ("mixer block", () => new MixerBlock(3, 4, 5, 6, r), [2, 3, 4]);
+        yield return ("vision transformer", () => WithRandomHead(new VisionTransformer(2, 8, 4, 1, 2, 8, 12, 3, init: r)), [2, 2, 8, 8]);
+        yield return ("local response norm", () => new LocalResponseNorm(3, 0.5f, 0.75f, 1.5f), [2, 5, 2, 2]);
+        yield return ("local response norm (even window)", () => new LocalResponseNorm(4, 0.3f, 0.6f, 1f), [1, 6, 2, 1]);
+        yield return ("adaptive avg pool", () => new AdaptiveAvgPool2d(3, 2), [2, 2, 5, 7]);
+        yield return ("stochastic depth (eval)", () => new StochasticDepth(0.3f).Eval(), [2, 3, 2, 2]);
+    }
+
+    /// <summary>torchvision's ViT starts with a zero head, which would hide every other gradient.</summary>
+    private static Module WithRandomHead(VisionTransformer vit)
+    {
+        var rng = new SeededRandom(9);
+        foreach (var (name, p) in vit.NamedParameters())
+            if (name.StartsWith("heads.", StringComparison.Ordinal) || name == "class_token")
+                for (int i = 0; i < p.Value.Length; i++) p.Value.Span[i] = rng.NextFloat(-1, 1);
+        return vit;
     }
 
     [TestMethod]
