@@ -14,6 +14,7 @@ internal static class Program
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(SummaryCommand.Create());
         root.Subcommands.Add(AugmentCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         if (args.Length == 0) args = ["train"];
         ParseResult parse = root.Parse(args);
         try

@@ -52,6 +52,10 @@ public sealed class ImageFolderWorkflowTests
             Assert.HasCount(11, lines);
             Assert.StartsWith("path,label,score,label_1,score_1", lines[0]);
 
+            var export = Mlp.Run(dir, "export", "--model", "run/model.zip", "--output", "model.onnx");
+            Assert.AreEqual(0, export.ExitCode, export.Err);
+            Assert.IsGreaterThan(10_000L, new FileInfo(Path.Combine(dir, "model.onnx")).Length);
+
             var augment = Mlp.Run(dir, "augment", "--image", "test/class0/000.png", "--output", "grid.png", "--count", "5", "--cell-size", "64");
             Assert.AreEqual(0, augment.ExitCode, augment.Err);
             var grid = DataPrep.Codecs.ImageCodecs.Decode(File.ReadAllBytes(Path.Combine(dir, "grid.png")));

@@ -98,7 +98,7 @@ public sealed class TrainCommandTests
                 (["train", "--data", "data", "--prefix", "bars", "--output", "fresh", "--resume"], "Nothing to resume"),
                 (["summary", "--model", "broken.zip"], "not a readable model file"),
                 (["summary", "--model", "absent.zip"], "Model file not found"),
-                (["summary", "--arch", "resnet18", "--size", "16"], "at least 32x32"),
+                (["summary", "--arch", "resnet18", "--classes", "1"], "--classes at least 2"),
             };
             foreach (var (args, expected) in cases)
             {

@@ -1,4 +1,5 @@
 using MlPipelines.Engine.Models;
+using MlPipelines.Engine.Models.Zoo;
 using MlPipelines.Engine.Nn;
 
 namespace MlPipelines.Trainers.ImageClassification;
@@ -9,7 +10,8 @@ public sealed record ArchitectureInput(int Channels, int Height, int Width, int 
 /// <summary>
 /// The named network architectures the image-classification trainer builds, and the registry a saved model is rebuilt from:
 /// a model file stores the architecture's name and its weights, never code. Built in: "lenet5", "small-vgg", "resnet20",
-/// "resnet56" (CIFAR layout) and "resnet18" (ImageNet layout, inputs of at least 32x32). Register your own with
+/// "resnet56" (CIFAR layout) and every network of <see cref="ModelZoo"/> (alexnet, vgg*, resnet18-152, resnext, mobilenet,
+/// efficientnet, googlenet, xception, mixer, vit; ImageNet layouts, square inputs). Register your own with
 /// <see cref="Register"/> before training or loading.
 /// </summary>
 public static class ImageClassificationArchitectures
@@ -21,9 +23,25 @@ public static class ImageClassificationArchitectures
         ["small-vgg"] = i => ReferenceModels.SmallVgg(i.Channels, i.Classes, Square(i, "small-vgg", 4), i.Seed),
         ["resnet20"] = i => ReferenceModels.ResNetCifar(20, i.Channels, i.Classes, i.Seed),
         ["resnet56"] = i => ReferenceModels.ResNetCifar(56, i.Channels, i.Classes, i.Seed),
-        ["resnet18"] = i => i.Height >= 32 && i.Width >= 32 ? ReferenceModels.ResNet18(i.Channels, i.Classes, i.Seed)
-            : throw new ArgumentException($"resnet18 needs inputs of at least 32x32, not {i.Height}x{i.Width}; resize the images or use resnet20."),
     };
+
+    static ImageClassificationArchitectures()
+    {
+        // The model zoo's classic networks (AlexNet ... ViT), exactly as published; square inputs of at least their minimum size.
+        foreach (string name in ModelZoo.Names)
+            Factories.TryAdd(name, i =>
+            {
+                if (i.Height != i.Width) throw new ArgumentException($"{name} needs square inputs, not {i.Height}x{i.Width}; resize the images.");
+                try
+                {
+                    return ModelZoo.Create(name, i.Channels, i.Classes, i.Height, i.Seed);
+                }
+                catch (ArgumentOutOfRangeException e)
+                {
+                    throw new ArgumentException(e.Message.Split(" (Parameter")[0], e);
+                }
+            });
+    }
 
     /// <summary>The registered names, sorted.</summary>
     public static IReadOnlyList<string> Names

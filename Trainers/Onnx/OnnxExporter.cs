@@ -71,6 +71,17 @@ public static class OnnxExporter
         Register<Identity>((m, p, x, s, g) => x);
         Register<ActivationLayer>(EmitActivation);
         Register<BasicBlock>(EmitBasicBlock);
+        Register<Bottleneck>(EmitBottleneck);
+        Register<Residual>((m, p, x, s, g) =>
+            g.Node("Add", p, [Emit(m.Main, $"{p}.{Name(m, m.Main)}", x, s, g), m.Shortcut is null ? x : Emit(m.Shortcut, $"{p}.{Name(m, m.Shortcut)}", x, s, g)]));
+        Register<InvertedResidual>((m, p, x, s, g) => WithSkip(m, p, x, s, g, m.UsesResidual));
+        Register<MBConv>((m, p, x, s, g) => WithSkip(m, p, x, s, g, m.UsesResidual));
+        Register<StochasticDepth>((m, p, x, s, g) => x);
+        Register<SqueezeExcitation>(EmitSqueezeExcitation);
+        Register<ChannelConcat>((m, p, x, s, g) =>
+            g.Node("Concat", p, [.. m.Children.Select(c => Emit(c.Value, $"{p}.{c.Name}", x, s, g))], ("axis", 1)));
+        Register<AdaptiveAvgPool2d>(EmitAdaptiveAvgPool);
+        Register<LocalResponseNorm>((m, p, x, s, g) => g.Node("LRN", p, [x], ("size", m.Size), ("alpha", m.Alpha), ("beta", m.Beta), ("bias", m.K)));
     }
 
     /// <summary>Registers (or replaces) the emitter of <typeparamref name="TModule"/>; subclasses without their own use it too.</summary>
@@ -250,6 +261,61 @@ public static class OnnxExporter
         };
         return g.Node("Relu", p, [g.Node("Add", p + ".sum", [h, skip])]);
     }
+
+    /// <summary>relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x))))))) + downsample(x)).</summary>
+    private static string EmitBottleneck(Bottleneck m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        var children = m.Children.ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
+        string h = x;
+        int[] shape = s;
+        foreach (string name in new[] { "conv1", "bn1", "conv2", "bn2", "conv3", "bn3" })
+        {
+            h = Emit(children[name], $"{p}.{name}", h, shape, g);
+            shape = children[name].OutputShape(shape);
+            if (name is "bn1" or "bn2") h = g.Node("Relu", $"{p}.relu_{name}", [h]);
+        }
+        string skip = children.TryGetValue("downsample", out var down) ? Emit(down, $"{p}.downsample", x, s, g) : x;
+        return g.Node("Relu", p, [g.Node("Add", p + ".sum", [h, skip])]);
+    }
+
+    /// <summary>A block whose children run in order, plus the input when <paramref name="residual"/> (stochastic depth is identity in eval).</summary>
+    private static string WithSkip(Module m, string p, string x, int[] s, OnnxGraphBuilder g, bool residual)
+    {
+        string h = x;
+        int[] shape = s;
+        foreach (var (name, child) in m.Children)
+        {
+            h = Emit(child, $"{p}.{name}", h, shape, g);
+            shape = child.OutputShape(shape);
+        }
+        return residual ? g.Node("Add", p, [h, x]) : h;
+    }
+
+    /// <summary>x * scale(fc2(act(fc1(mean over H, W of x)))), the gates broadcast over H and W.</summary>
+    private static string EmitSqueezeExcitation(SqueezeExcitation m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        var children = m.Children.ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
+        int[] pooled = [s[0], s[1], 1, 1];
+        string h = g.Node("GlobalAveragePool", p + ".pool", [x]);
+        h = Emit(children["fc1"], p + ".fc1", h, pooled, g);
+        h = EmitActivation(new ActivationLayer(m.Activation), p + ".act", h, pooled, g);
+        h = Emit(children["fc2"], p + ".fc2", h, children["fc1"].OutputShape(pooled), g);
+        h = EmitActivation(new ActivationLayer(m.ScaleActivation), p + ".gate", h, pooled, g);
+        return g.Node("Mul", p, [x, h]);
+    }
+
+    private static string EmitAdaptiveAvgPool(AdaptiveAvgPool2d m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        int h = s[2], w = s[3];
+        if (m.OutputHeight == 1 && m.OutputWidth == 1) return g.Node("GlobalAveragePool", p, [x]);
+        if (h == m.OutputHeight && w == m.OutputWidth) return x;
+        if (h % m.OutputHeight != 0 || w % m.OutputWidth != 0)
+            throw new NotSupportedException($"AdaptiveAvgPool2d '{p}' maps {h}x{w} to {m.OutputHeight}x{m.OutputWidth}, which is not one AveragePool; export at an input size whose feature map divides evenly.");
+        int kh = h / m.OutputHeight, kw = w / m.OutputWidth;
+        return g.Node("AveragePool", p, [x], ("kernel_shape", new[] { kh, kw }), ("strides", new[] { kh, kw }));
+    }
+
+    private static string Name(Module parent, Module child) => parent.Children.First(c => ReferenceEquals(c.Value, child)).Name;
 
     private static ValueInfoProto ValueInfo(string name, int[] dims)
     {

@@ -37,6 +37,12 @@ public sealed class SqueezeExcitation : Module
     public int Channels { get; }
     public int SqueezeChannels { get; }
 
+    /// <summary>The activation between the two 1x1 convolutions.</summary>
+    public ActivationKind Activation => _activation.Kind;
+
+    /// <summary>The activation that makes the channel gates.</summary>
+    public ActivationKind ScaleActivation => _scale.Kind;
+
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {

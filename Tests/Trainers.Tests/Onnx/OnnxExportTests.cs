@@ -123,6 +123,31 @@ public sealed class OnnxExportTests
         AssertMatchesOrt(ReferenceModels.ResNetCifar(20, 1, 10, 8), 1, 16, 16, batch: 2, seed: 9);
     }
 
+    /// <summary>The zoo's building blocks: grouped bottleneck, inverted residual, MBConv with squeeze-excitation, inception-style concat, LRN, adaptive pooling.</summary>
+    private static Sequential ZooBlocks(ulong seed)
+    {
+        var init = new SeededRandom(seed);
+        return new Sequential()
+            .Add("stem", new Conv2d(3, 16, 3, 1, 1, init: init)).Add("lrn", new LocalResponseNorm(5, 1e-2f, 0.75f, 2f))
+            .Add("bottleneck", new Bottleneck(16, 8, 2, groups: 4, baseWidth: 16, init: init))
+            .Add("inverted", new InvertedResidual(32, 32, 1, 4, init))
+            .Add("mbconv", new MBConv(32, 32, 64, 3, 1, 0.2f, init: init))
+            .Add("concat", new ChannelConcat(("a", new Conv2d(32, 8, 1, init: init)), ("b", new Sequential(new Conv2d(32, 8, 3, 1, 1, init: init), new Relu()))))
+            .Add("residual", new Residual("main", new Sequential(new Conv2d(16, 16, 3, 1, 1, init: init), new BatchNorm2d(16))))
+            .Add("adaptive", new AdaptiveAvgPool2d(2)).Add("flatten", new Flatten()).Add("fc", new Linear(64, 6, init: init));
+    }
+
+    [TestMethod]
+    public void ZooBlocks_MatchOnnxRuntime() => AssertMatchesOrt(ZooBlocks(3), 3, 16, 16, batch: 2, seed: 11);
+
+    [TestMethod]
+    public void ZooModels_MatchOnnxRuntime()
+    {
+        AssertMatchesOrt(MlPipelines.Engine.Models.Zoo.ModelZoo.Create("mobilenet-v2-0.35", 3, 10, 32, 1), 3, 32, 32, batch: 2, seed: 12);
+        AssertMatchesOrt(MlPipelines.Engine.Models.Zoo.ModelZoo.Create("efficientnet-b0", 3, 10, 32, 2), 3, 32, 32, batch: 1, seed: 13);
+        AssertMatchesOrt(MlPipelines.Engine.Models.Zoo.ModelZoo.Create("resnet18", 1, 4, 32, 3), 1, 32, 32, batch: 2, seed: 14);
+    }
+
     [TestMethod]
     public void Metadata_RecordsShapeClassesAndPreprocessing_AndTheBatchIsDynamic()
     {
