@@ -32,6 +32,8 @@ public sealed class OneCycleSchedule : LearningRateSchedule
     public override double Factor(long position)
     {
         double start = 1 / DivFactor, end = start / FinalDivFactor;
+        // A warm-up shorter than one step (pct_start x total <= 1) starts at the peak instead of dividing by zero.
+        if (PeakStep <= 0 && position <= 0) return 1;
         return position <= PeakStep
             ? Anneal(start, 1, position / PeakStep)
             : Anneal(1, end, (position - PeakStep) / (TotalSteps - 1 - PeakStep));
@@ -41,6 +43,7 @@ public sealed class OneCycleSchedule : LearningRateSchedule
     public override double? Momentum(long position)
     {
         if (!CycleMomentum) return null;
+        if (PeakStep <= 0 && position <= 0) return BaseMomentum;
         return position <= PeakStep
             ? Anneal(MaxMomentum, BaseMomentum, position / PeakStep)
             : Anneal(BaseMomentum, MaxMomentum, (position - PeakStep) / (TotalSteps - 1 - PeakStep));

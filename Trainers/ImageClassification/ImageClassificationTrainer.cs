@@ -61,6 +61,9 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         /// <summary>The fraction of the input held out for validation, stratified by label (0: none).</summary>
         public double ValidationFraction { get; init; }
 
+        /// <summary>Start from a trained model (transfer learning, fine-tuning, or continuing a saved model's training); null trains from scratch.</summary>
+        public TransferOptions? Transfer { get; init; }
+
         /// <summary>Per-batch and per-epoch progress.</summary>
         public IProgress<TrainingProgress>? Progress { get; init; }
 
@@ -175,17 +178,95 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         var classNames = reader.ClassNames;
         if (classNames.Count < 2) throw new InvalidOperationException($"Label column '{o.LabelColumnName}' holds {classNames.Count} class; classification needs at least two.");
 
+        string architecture = o.Transfer?.From.Architecture ?? o.Architecture;
         _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer),
-            $"Training {o.Architecture} on {trainSet.Count} images {channels}x{height}x{width}, {classNames.Count} classes"
+            $"Training {architecture} on {trainSet.Count} images {channels}x{height}x{width}, {classNames.Count} classes"
             + (validationSet is null ? "" : $", validating on {validationSet.Count}") + ".");
-        var model = ImageClassificationArchitectures.Create(o.Architecture, new ArchitectureInput(channels, height, width, classNames.Count, o.Training.Seed));
-        var trainer = new SupervisedTrainer(model, o.Training);
-        var epochs = trainer.Fit(TrainForEpoch, validationSet, o.Progress, o.CancellationToken);
-        var history = new TrainingHistory(epochs) { StoppedEarly = trainer.StoppedEarly, RestoredEpoch = trainer.RestoredEpoch };
-        var scoring = new ImageClassificationTransformer.ScoringOptions(o.Architecture, channels, height, width, o.FeatureColumnName, o.ScoreColumnName,
+        var model = ImageClassificationArchitectures.Create(architecture, new ArchitectureInput(channels, height, width, classNames.Count, o.Training.Seed));
+        var history = o.Transfer is { } transfer
+            ? TrainFromPretrained(transfer, model, classNames, channels, TrainForEpoch, validationSet)
+            : Train(new SupervisedTrainer(model, o.Training), TrainForEpoch, validationSet, o.Training, 0, []);
+        var scoring = new ImageClassificationTransformer.ScoringOptions(architecture, channels, height, width, o.FeatureColumnName, o.ScoreColumnName,
             o.PredictedLabelColumnName, o.TopK, o.TopKLabelsColumnName, o.TopKScoresColumnName);
         if (o.TopK > classNames.Count) throw new ArgumentOutOfRangeException(nameof(input), o.TopK, $"TopK {o.TopK} exceeds the {classNames.Count} classes.");
         return new ImageClassificationTransformer(model, scoring, classNames, history);
+    }
+
+    /// <summary>Runs one training phase and appends its epochs (renumbered after <paramref name="epochOffset"/>) to <paramref name="earlier"/>.</summary>
+    private TrainingHistory Train(SupervisedTrainer trainer, Func<int, ImageBatchSet> train, ImageBatchSet? validation, TrainingOptions options, int epochOffset,
+        IReadOnlyList<EpochMetrics> earlier)
+    {
+        var progress = _options.Progress is null || epochOffset == 0 ? _options.Progress
+            : new OffsetProgress(_options.Progress, epochOffset, epochOffset + options.Epochs);
+        var epochs = trainer.Fit(train, validation, progress, _options.CancellationToken);
+        return new TrainingHistory([.. earlier, .. epochs.Select(e => e with { Epoch = e.Epoch + epochOffset })])
+        {
+            StoppedEarly = trainer.StoppedEarly, RestoredEpoch = trainer.RestoredEpoch == 0 ? 0 : trainer.RestoredEpoch + epochOffset,
+        };
+    }
+
+    /// <summary>Transfers the pretrained weights into <paramref name="model"/> and trains as the transfer mode says.</summary>
+    private TrainingHistory TrainFromPretrained(TransferOptions t, Engine.Nn.Module model, IReadOnlyList<string> classNames, int channels,
+        Func<int, ImageBatchSet> train, ImageBatchSet? validation)
+    {
+        t.Validate();
+        var o = _options.Training;
+        if (t.From.InputShape.Channels != channels)
+            throw new InvalidOperationException($"The pretrained model reads {t.From.InputShape.Channels}-channel images; the data has {channels}.");
+        bool sameClasses = t.From.ClassNames.SequenceEqual(classNames);
+        int copied = TransferLearning.CopyWeights(t.From.Model, model, keepHead: sameClasses);
+        int layers = TransferLearning.Layers(model).Count;
+        _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer),
+            $"Transferred {copied} tensors from the pretrained {t.From.Architecture}" + (sameClasses ? " (head included: same classes)." : "; the head is new.")
+            + $" Mode: {t.Mode}.");
+        if (t.FreezeTo is int n) TransferLearning.FreezeTo(model, n);
+        switch (t.Mode)
+        {
+            case TransferMode.ContinueTraining:
+                return Train(new SupervisedTrainer(model, o), train, validation, o, 0, []);
+            case TransferMode.FeatureExtraction:
+            {
+                TransferLearning.FreezeTo(model, layers - 1);
+                if (TransferLearning.Split(model) is not { } split)
+                {
+                    // Not a plain chain: train the head through the frozen network (correct, just slower).
+                    return Train(new SupervisedTrainer(model, o), train, validation, o, 0, []);
+                }
+                var features = TransferLearning.Features(split.Backbone, train(1), o.DegreeOfParallelism);
+                var validationFeatures = validation is null ? null : TransferLearning.Features(split.Backbone, validation, o.DegreeOfParallelism);
+                var headOptions = o with { HorizontalFlip = false, CropPadding = 0 };
+                return Train(new SupervisedTrainer(split.Head, headOptions), _ => features, validationFeatures, headOptions, 0, []);
+            }
+            default:
+            {
+                string? Phase(string? directory, string name) => directory is null ? null : Path.Combine(directory, name);
+                string? Resume(string name) => o.ResumeFrom is { } r && File.Exists(Path.Combine(r, name, TrainingCheckpoint.FileName)) ? Path.Combine(r, name) : null;
+                IReadOnlyList<EpochMetrics> frozen = [];
+                if (t.FrozenEpochs > 0)
+                {
+                    TransferLearning.FreezeTo(model, layers - 1);
+                    var first = o with
+                    {
+                        Epochs = t.FrozenEpochs, EarlyStopping = null, CheckpointDirectory = Phase(o.CheckpointDirectory, "frozen"), ResumeFrom = Resume("frozen"),
+                    };
+                    frozen = Train(new SupervisedTrainer(model, first), train, validation, first, 0, []);
+                }
+                model.Unfreeze();
+                if (t.FreezeTo is int m) TransferLearning.FreezeTo(model, m);
+                var groups = TransferLearning.Groups(model, t.LayerGroups, t.LayerLearningRateDecay);
+                var second = o with { CheckpointDirectory = Phase(o.CheckpointDirectory, "unfrozen"), ResumeFrom = Resume("unfrozen") };
+                return Train(new SupervisedTrainer(model, second, groups), train, validation, second, frozen.Count, frozen);
+            }
+        }
+    }
+
+    /// <summary>Reports a later training phase's epochs after the earlier phases'.</summary>
+    private sealed class OffsetProgress(IProgress<TrainingProgress> inner, int offset, int total) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => inner.Report(value with
+        {
+            Epoch = value.Epoch + offset, Epochs = total, Metrics = value.Metrics is { } m ? m with { Epoch = m.Epoch + offset } : null,
+        });
     }
 
     private static (int Channels, int Height, int Width) ImageShapeOf(IReadOnlyList<int> dims, string column) => dims.Count switch

@@ -4,6 +4,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using MlPipelines.Engine;
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Nn;
+using MlPipelines.Engine.Nn.Layers;
 using MlPipelines.Engine.Optim;
 
 namespace MlPipelines.Trainers.Training;
@@ -20,13 +21,22 @@ public sealed class SupervisedTrainer
 {
     private readonly Module _model;
     private readonly TrainingOptions _options;
+    private readonly IReadOnlyList<(IReadOnlyList<Parameter> Parameters, double LearningRateFactor)>? _groups;
 
-    /// <summary>Creates the trainer for <paramref name="model"/> (whose output is [N, classes] logits).</summary>
-    public SupervisedTrainer(Module model, TrainingOptions options)
+    /// <summary>
+    /// Creates the trainer for <paramref name="model"/> (whose output is [N, classes] logits). With
+    /// <paramref name="parameterGroups"/>, each group trains at the learning rate times its factor (discriminative learning
+    /// rates; the first group's rate is the one reported); parameters in no group are not trained. Frozen parameters
+    /// (RequiresGrad false) are never updated, and batch norms whose parameters are all frozen keep their running statistics.
+    /// </summary>
+    public SupervisedTrainer(Module model, TrainingOptions options, IReadOnlyList<(IReadOnlyList<Parameter> Parameters, double LearningRateFactor)>? parameterGroups = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         options.Validate();
+        if (parameterGroups is not null && (parameterGroups.Count == 0 || parameterGroups.Any(g => g.Parameters is null || !(g.LearningRateFactor > 0))))
+            throw new ArgumentException("Parameter groups need parameters and positive learning-rate factors.", nameof(parameterGroups));
+        _groups = parameterGroups;
     }
 
     /// <summary>Whether the last Fit ended before its last epoch (early stopping or a callback).</summary>
@@ -92,6 +102,7 @@ public sealed class SupervisedTrainer
         }
 
         _model.Train();
+        KeepFrozenBatchNormsInEvaluation(_model);
         foreach (var cb in o.Callbacks) cb.OnTrainBegin(state);
         var order = new int[train.Count];
         var y = new int[batch];
@@ -207,6 +218,7 @@ public sealed class SupervisedTrainer
         finally
         {
             _model.Train(wasTraining);
+            if (wasTraining) KeepFrozenBatchNormsInEvaluation(_model);
         }
     }
 
@@ -222,14 +234,22 @@ public sealed class SupervisedTrainer
     private Optimizer CreateOptimizer()
     {
         var o = _options;
-        var parameters = _model.Parameters().ToList();
+        var groups = (_groups ?? [(_model.Parameters().ToList(), 1.0)])
+            .Select(g => new ParameterGroup(g.Parameters, o.LearningRate * g.LearningRateFactor, o.WeightDecay)).ToList();
         return o.Optimizer switch
         {
-            OptimizerKind.Sgd => new Sgd(parameters, new SgdOptions { LearningRate = o.LearningRate, Momentum = o.Momentum, Nesterov = o.Nesterov && o.Momentum > 0, WeightDecay = o.WeightDecay }),
-            OptimizerKind.Adam => new Adam(parameters, new AdamOptions { LearningRate = o.LearningRate, WeightDecay = o.WeightDecay }),
-            OptimizerKind.AdamW => new AdamW(parameters, new AdamOptions { LearningRate = o.LearningRate, WeightDecay = o.WeightDecay }),
+            OptimizerKind.Sgd => new Sgd(groups, new SgdOptions { LearningRate = o.LearningRate, Momentum = o.Momentum, Nesterov = o.Nesterov && o.Momentum > 0, WeightDecay = o.WeightDecay }),
+            OptimizerKind.Adam => new Adam(groups, new AdamOptions { LearningRate = o.LearningRate, WeightDecay = o.WeightDecay }),
+            OptimizerKind.AdamW => new AdamW(groups, new AdamOptions { LearningRate = o.LearningRate, WeightDecay = o.WeightDecay }),
             _ => throw new ArgumentOutOfRangeException(nameof(o.Optimizer), o.Optimizer, "Unknown optimizer."),
         };
+    }
+
+    /// <summary>A frozen batch norm (all its parameters frozen) normalises with its running statistics and does not update them.</summary>
+    private static void KeepFrozenBatchNormsInEvaluation(Module model)
+    {
+        foreach (var (_, m) in model.NamedModules())
+            if (m is BatchNorm2d bn && bn.Parameters().Any() && bn.Parameters().All(p => !p.RequiresGrad)) bn.Eval();
     }
 
     private LearningRateSchedule CreateSchedule(Optimizer optimizer, int steps)

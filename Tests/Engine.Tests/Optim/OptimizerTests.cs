@@ -71,6 +71,23 @@ public sealed class OptimizerTests
     }
 
     [TestMethod]
+    public void OneCycle_WithAWarmUpShorterThanAStep_StaysFinite_AndStartsAtThePeak()
+    {
+        // 4 steps at pct_start 0.25 leave a warm-up of 0 steps (0.25 x 4 - 1): the first step runs at the peak rate.
+        var opt = new Sgd([new Parameter(new Tensor(1))], new SgdOptions { LearningRate = 0.1, Momentum = 0.9 });
+        var schedule = new OneCycleSchedule(opt, 4, pctStart: 0.25);
+        var rates = new List<double>();
+        for (int i = 0; i < 4; i++)
+        {
+            rates.Add(opt.Groups[0].LearningRate);
+            Assert.IsTrue(double.IsFinite(opt.Groups[0].Momentum!.Value), $"momentum at {i}");
+            schedule.Step();
+        }
+        Assert.AreEqual(0.1, rates[0], 1e-12);
+        Assert.IsTrue(rates.All(double.IsFinite) && rates.Zip(rates.Skip(1)).All(p => p.Second < p.First), string.Join(", ", rates));
+    }
+
+    [TestMethod]
     public void ExportImport_ResumesBitForBit()
     {
         foreach (string name in new[] { "sgd_momentum", "adam_amsgrad", "adamw", "rmsprop_centered_momentum" })
