@@ -42,11 +42,13 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Threads (default: all cores)" };
         var output = new Option<string>("--output") { Description = "Folder for model.zip, history, metrics, report.html, job.json and the checkpoint", DefaultValueFactory = _ => defaults.Output };
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run whose checkpoint is in --output" };
+        var from = new Option<string?>("--from") { Description = "Start from this trained model file (transfer learning; its architecture is used)" };
+        var transfer = new Option<TransferMode>("--transfer") { Description = "With --from: finetune, featureextraction or continuetraining", DefaultValueFactory = _ => TransferMode.FineTune };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every this many steps (0: at the end of each epoch and on Ctrl+C)" };
         var command = new Command("train", "Train an image classifier, print its test metrics and save it with a report")
         {
             config, data, manifest, testData, testFraction, prefix, size, grayscale, skipBad, arch, epochs, batch, optimizer, lr, schedule, flip, pad,
-            validation, patience, seed, threads, output, resume, checkpointEvery,
+            validation, patience, seed, threads, output, resume, checkpointEvery, from, transfer,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -62,7 +64,7 @@ internal static class TrainCommand
                 LearningRate = Pick(lr, job.LearningRate), Schedule = Pick(schedule, job.Schedule), Flip = Pick(flip, job.Flip),
                 CropPadding = Pick(pad, job.CropPadding), ValidationFraction = Pick(validation, job.ValidationFraction), Patience = Pick(patience, job.Patience),
                 Seed = Pick(seed, job.Seed), Threads = Pick(threads, job.Threads), Output = Pick(output, job.Output),
-                CheckpointEvery = Pick(checkpointEvery, job.CheckpointEvery),
+                CheckpointEvery = Pick(checkpointEvery, job.CheckpointEvery), From = Pick(from, job.From), Transfer = Pick(transfer, job.Transfer),
             };
             bool resuming = parse.GetValue(resume);
             return Task.Run(() => Run(job, resuming, cancel), cancel);
@@ -110,6 +112,7 @@ internal static class TrainCommand
                 .Append(ctx.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
                 {
                     Architecture = job.Arch, Training = training, ValidationFraction = job.ValidationFraction, TopK = 3, Progress = progress, CancellationToken = cancel,
+                    Transfer = job.From is null ? null : new TransferOptions { From = ModelFiles.LoadClassifier(job.From), Mode = job.Transfer },
                 }));
         }
         catch (ArgumentException ex)
@@ -128,7 +131,7 @@ internal static class TrainCommand
             Console.Error.WriteLine($"mlp: interrupted; the checkpoint is in {checkpoints}. Continue with the same options and --resume.");
             throw;
         }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("other settings", StringComparison.Ordinal))
+        catch (InvalidOperationException ex) when (ex.Message.Contains("other settings", StringComparison.Ordinal) || job.From is not null)
         {
             throw new UserException(ex.Message);
         }

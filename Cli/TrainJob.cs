@@ -60,6 +60,11 @@ internal sealed record TrainJob
     /// <summary>Checkpoint every this many steps too (0: per epoch and on Ctrl+C).</summary>
     public int CheckpointEvery { get; init; }
 
+    /// <summary>A trained model file to start from (transfer learning).</summary>
+    public string? From { get; init; }
+
+    public MlPipelines.Trainers.ImageClassification.TransferMode Transfer { get; init; } = MlPipelines.Trainers.ImageClassification.TransferMode.FineTune;
+
     public string Output { get; init; } = Path.Combine("runs", "latest");
 
     public static TrainJob Load(string path)

@@ -52,6 +52,11 @@ public sealed class ImageFolderWorkflowTests
             Assert.HasCount(11, lines);
             Assert.StartsWith("path,label,score,label_1,score_1", lines[0]);
 
+            var transfer = Mlp.Run(dir, "train", "--data", "train", "--test-data", "test", "--size", "16", "--grayscale", "--epochs", "3",
+                "--batch-size", "8", "--threads", "1", "--skip-bad-files", "--from", "run/model.zip", "--transfer", "featureextraction", "--output", "transfer");
+            Assert.AreEqual(0, transfer.ExitCode, transfer.Err);
+            StringAssert.Contains(transfer.Out, "head included: same classes");
+
             var export = Mlp.Run(dir, "export", "--model", "run/model.zip", "--output", "model.onnx");
             Assert.AreEqual(0, export.ExitCode, export.Err);
             Assert.IsGreaterThan(10_000L, new FileInfo(Path.Combine(dir, "model.onnx")).Length);
