@@ -27,15 +27,20 @@ internal static class DataSources
         return null;
     }
 
-    /// <summary>Whether <paramref name="folder"/> holds PREFIX-SPLIT-images-idx3-ubyte[.gz].</summary>
-    public static bool HasIdx(string folder, string prefix, string split) => FindIdx(folder, $"{prefix}-{split}-images-idx3-ubyte") is not null;
+    /// <summary>
+    /// Whether <paramref name="folder"/> holds SPLIT images as PREFIX-SPLIT-images-idx3-ubyte[.gz], or under the original MNIST
+    /// names (train-images-idx3-ubyte, t10k-images-idx3-ubyte) as Debian's dataset packages install them.
+    /// </summary>
+    public static bool HasIdx(string folder, string prefix, string split) => FindIdx(folder, prefix, split, "images-idx3-ubyte") is not null;
 
     /// <summary>An IDX image/label pair as Image + Label; Fashion-MNIST's class names for a "fashion*" prefix with 10 classes.</summary>
     public static IDataView LoadIdx(MLContext ctx, string folder, string prefix, string split, IReadOnlyList<string>? classNames = null)
     {
-        string images = FindIdx(folder, $"{prefix}-{split}-images-idx3-ubyte") ?? throw new FileNotFoundException($"No {prefix}-{split}-images-idx3-ubyte[.gz] in {folder}.");
-        string labels = FindIdx(folder, $"{prefix}-{split}-labels-idx1-ubyte") ?? throw new FileNotFoundException($"No {prefix}-{split}-labels-idx1-ubyte[.gz] in {folder}.");
-        if (classNames is null && prefix.StartsWith("fashion", StringComparison.Ordinal)) classNames = FashionClassNames;
+        string images = FindIdx(folder, prefix, split, "images-idx3-ubyte") ?? throw new FileNotFoundException($"No {prefix}-{split}-images-idx3-ubyte[.gz] in {folder}.");
+        string labels = FindIdx(folder, prefix, split, "labels-idx1-ubyte") ?? throw new FileNotFoundException($"No {prefix}-{split}-labels-idx1-ubyte[.gz] in {folder}.");
+        bool fashion = Path.GetFileName(images).StartsWith("fashion", StringComparison.OrdinalIgnoreCase)
+            || Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/')).Contains("fashion", StringComparison.OrdinalIgnoreCase);
+        if (classNames is null && fashion) classNames = FashionClassNames;
         var view = ctx.Data.LoadFromIdx(images, labels, classNames);
         RequireTwoClasses(view, images);
         return view;
@@ -127,13 +132,16 @@ internal static class DataSources
             throw new UserException(string.Create(CultureInfo.InvariantCulture, $"{source}: {key.Count} class found; classification needs at least two classes."));
     }
 
-    private static string? FindIdx(string folder, string name)
+    private static string? FindIdx(string folder, string prefix, string split, string kind)
     {
-        foreach (string candidate in new[] { name + ".gz", name })
-        {
-            string path = Path.Combine(folder, candidate);
-            if (File.Exists(path)) return path;
-        }
+        var names = new List<string> { $"{prefix}-{split}-{kind}", $"{split}-{kind}" };
+        if (split == "test") names.Add($"t10k-{kind}");
+        foreach (string name in names)
+            foreach (string candidate in new[] { name + ".gz", name })
+            {
+                string path = Path.Combine(folder, candidate);
+                if (File.Exists(path)) return path;
+            }
         return null;
     }
 }

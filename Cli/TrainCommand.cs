@@ -97,14 +97,7 @@ internal static class TrainCommand
         int channels = SampleChannels(train);
         var (mean, std) = DataSources.PixelStatistics(train, channels);
         var pixels = new PixelExtractionOptions { Channels = channels, Mean = mean, Std = std };
-        var progress = new SynchronousProgress<TrainingProgress>(p =>
-        {
-            if (p.IsEpochEnd && p.Metrics is { } m)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"epoch {m.Epoch,3}/{p.Epochs}  loss {m.TrainLoss:F4}  train acc {m.TrainAccuracy:P1}") +
-                    (m.ValidationAccuracy is double va ? string.Create(CultureInfo.InvariantCulture, $"  val loss {m.ValidationLoss:F4}  val acc {va:P1}") : "") +
-                    string.Create(CultureInfo.InvariantCulture, $"  lr {m.LearningRate:F4}  {p.ImagesPerSecond:F0} img/s  elapsed {p.Elapsed:mm\\:ss}  eta {p.Remaining:mm\\:ss}"));
-        });
+        var progress = new TrainingConsole();
         IEstimator<TransformerChain<ImageClassificationTransformer>> pipeline;
         try
         {
@@ -124,7 +117,7 @@ internal static class TrainCommand
         TransformerChain<ImageClassificationTransformer> model;
         try
         {
-            model = pipeline.Fit(train);
+            model = progress.Run(() => pipeline.Fit(train));
         }
         catch (OperationCanceledException)
         {
@@ -187,8 +180,8 @@ internal static class TrainCommand
         {
             var train = DataSources.LoadIdx(ctx, folder, job.Prefix, "train");
             if (job.TestData is null && DataSources.HasIdx(folder, job.Prefix, "test"))
-                return (train, DataSources.LoadIdx(ctx, folder, job.Prefix, "test", train.Schema["Label"].GetKeyValueNames()), $"{job.Prefix}-train");
-            return WithTest(ctx, job, train, $"{job.Prefix}-train");
+                return (train, DataSources.LoadIdx(ctx, folder, job.Prefix, "test", train.Schema["Label"].GetKeyValueNames()), job.Data is null ? "the bundled sample" : folder);
+            return WithTest(ctx, job, train, job.Data is null ? "the bundled sample" : folder);
         }
         if (job.Data is not null && !Directory.EnumerateDirectories(folder).Any())
             throw new UserException($"No {job.Prefix}-train-images-idx3-ubyte[.gz] and no class sub-folders in {folder}.");
