@@ -50,34 +50,30 @@ internal static class DataSources
     public static IDataView LoadFolder(MLContext ctx, string root, int size, bool grayscale, bool skipBadFiles)
     {
         if (!Directory.Exists(root)) throw new UserException($"Data folder not found: {root}");
-        IDataView files;
-        try
-        {
-            files = ctx.Data.LoadFromImageFolder(root);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or ArgumentException)
-        {
-            throw new UserException(ex.Message);
-        }
-        RequireTwoClasses(files, root);
-        return Decode(ctx, files, root, size, grayscale, skipBadFiles);
+        return Decode(ctx, List(() => ctx.Data.LoadFromImageFolder(root), root), root, size, grayscale, skipBadFiles);
     }
 
     /// <summary>A CSV/TSV manifest of (path, label) rows, decoded and resized.</summary>
     public static IDataView LoadManifest(MLContext ctx, string manifest, int size, bool grayscale, bool skipBadFiles)
     {
         if (!File.Exists(manifest)) throw new UserException($"Manifest not found: {manifest}");
+        return Decode(ctx, List(() => ctx.Data.LoadFromImageManifest(manifest), manifest), Path.GetDirectoryName(Path.GetFullPath(manifest)), size, grayscale, skipBadFiles);
+    }
+
+    /// <summary>The (ImagePath, Label) listing of a source, its problems turned into one line for the user.</summary>
+    private static IDataView List(Func<IDataView> load, string source)
+    {
         IDataView files;
         try
         {
-            files = ctx.Data.LoadFromImageManifest(manifest);
+            files = load();
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or ArgumentException)
         {
             throw new UserException(ex.Message);
         }
-        RequireTwoClasses(files, manifest);
-        return Decode(ctx, files, Path.GetDirectoryName(Path.GetFullPath(manifest)), size, grayscale, skipBadFiles);
+        RequireTwoClasses(files, source);
+        return files;
     }
 
     /// <summary>Decodes image files named in an "ImagePath" column and resizes them like the model's input.</summary>
