@@ -36,6 +36,8 @@ internal static class TrainCommand
         var schedule = new Option<LearningRateScheduleKind>("--schedule") { Description = "onecycle, cosine, step or constant", DefaultValueFactory = _ => defaults.Schedule };
         var flip = new Option<bool>("--flip") { Description = "Random horizontal flips while training", DefaultValueFactory = _ => defaults.Flip };
         var pad = new Option<int>("--crop-padding") { Description = "Random crops after padding by this many pixels (0: off)" };
+        var mixup = new Option<double>("--mixup") { Description = "MixUp alpha (0: off; 0.2 is usual)" };
+        var cutmix = new Option<double>("--cutmix") { Description = "CutMix alpha (0: off; 1.0 is usual)" };
         var validation = new Option<double>("--validation-fraction") { Description = "Hold out this fraction of the training data (stratified) for validation" };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without validation-loss improvement (0: off)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => defaults.Seed };
@@ -47,7 +49,7 @@ internal static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every this many steps (0: at the end of each epoch and on Ctrl+C)" };
         var command = new Command("train", "Train an image classifier, print its test metrics and save it with a report")
         {
-            config, data, manifest, testData, testFraction, prefix, size, grayscale, skipBad, arch, epochs, batch, optimizer, lr, schedule, flip, pad,
+            config, data, manifest, testData, testFraction, prefix, size, grayscale, skipBad, arch, epochs, batch, optimizer, lr, schedule, flip, pad, mixup, cutmix,
             validation, patience, seed, threads, output, resume, checkpointEvery, from, transfer,
         };
         command.SetAction((parse, cancel) =>
@@ -62,7 +64,7 @@ internal static class TrainCommand
                 Grayscale = Pick(grayscale, job.Grayscale), SkipBadFiles = Pick(skipBad, job.SkipBadFiles), Arch = Pick(arch, job.Arch),
                 Epochs = Pick(epochs, job.Epochs), BatchSize = Pick(batch, job.BatchSize), Optimizer = Pick(optimizer, job.Optimizer),
                 LearningRate = Pick(lr, job.LearningRate), Schedule = Pick(schedule, job.Schedule), Flip = Pick(flip, job.Flip),
-                CropPadding = Pick(pad, job.CropPadding), ValidationFraction = Pick(validation, job.ValidationFraction), Patience = Pick(patience, job.Patience),
+                CropPadding = Pick(pad, job.CropPadding), MixUp = Pick(mixup, job.MixUp), CutMix = Pick(cutmix, job.CutMix), ValidationFraction = Pick(validation, job.ValidationFraction), Patience = Pick(patience, job.Patience),
                 Seed = Pick(seed, job.Seed), Threads = Pick(threads, job.Threads), Output = Pick(output, job.Output),
                 CheckpointEvery = Pick(checkpointEvery, job.CheckpointEvery), From = Pick(from, job.From), Transfer = Pick(transfer, job.Transfer),
             };
@@ -86,7 +88,7 @@ internal static class TrainCommand
         var training = new TrainingOptions
         {
             Epochs = job.Epochs, BatchSize = job.BatchSize, Optimizer = job.Optimizer, LearningRate = job.LearningRate, Schedule = job.Schedule,
-            HorizontalFlip = job.Flip, CropPadding = job.CropPadding, Seed = job.Seed, DegreeOfParallelism = job.Threads > 0 ? job.Threads : Environment.ProcessorCount,
+            HorizontalFlip = job.Flip, CropPadding = job.CropPadding, MixUpAlpha = job.MixUp, CutMixAlpha = job.CutMix, Seed = job.Seed, DegreeOfParallelism = job.Threads > 0 ? job.Threads : Environment.ProcessorCount,
             EarlyStopping = job.Patience > 0 ? new EarlyStoppingOptions { Patience = job.Patience } : null, CheckpointEverySteps = job.CheckpointEvery,
             CheckpointDirectory = checkpoints, ResumeFrom = resume ? checkpoints : null,
         };

@@ -48,6 +48,10 @@ internal sealed record TrainJob
 
     public int CropPadding { get; init; }
 
+    public double MixUp { get; init; }
+
+    public double CutMix { get; init; }
+
     public double ValidationFraction { get; init; }
 
     public int Patience { get; init; }

@@ -108,6 +108,8 @@ public sealed class SupervisedTrainer
         var y = new int[batch];
         int classes = train.Classes;
         float[]? soft = train.SoftTargets is null ? null : new float[batch * classes];
+        bool mixing = o.MixUpAlpha > 0 || o.CutMixAlpha > 0;
+        float[]? mixed = mixing ? new float[batch * classes] : null;
         while (run.Epoch <= o.Epochs && !run.Stopped)
         {
             int epoch = run.Epoch;
@@ -138,9 +140,11 @@ public sealed class SupervisedTrainer
                 ctx.BeginStep();
                 Tensor x = ctx.Rent(n, train.Channels, train.Height, train.Width);
                 FillBatch(train, order.AsSpan(start, n), x.Span, y, soft, epoch);
+                float[]? targets = soft;
+                if (mixing && Mix(x, y.AsSpan(0, n), soft, mixed!, classes, epoch, step)) targets = mixed;
                 optimizer.ZeroGrad();
                 Tensor logits = _model.Forward(x, ctx);
-                double l = soft is null ? loss.Forward(logits, y.AsSpan(0, n), ctx) : loss.Forward(logits, soft.AsSpan(0, n * classes), ctx);
+                double l = targets is null ? loss.Forward(logits, y.AsSpan(0, n), ctx) : loss.Forward(logits, targets.AsSpan(0, n * classes), ctx);
                 if (!double.IsFinite(l)) throw new TrainingDivergedException(epoch, step + 1, l, lastCheckpoint);
                 _model.Backward(loss.Gradient!, ctx);
                 if (o.GradientClipNorm is double clip && !double.IsFinite(GradientClipping.ClipNorm(_model.Parameters(), clip)))
@@ -306,7 +310,7 @@ public sealed class SupervisedTrainer
             ["optimizer"] = $"{o.Optimizer} lr={F(o.LearningRate)} momentum={F(o.Momentum)} nesterov={o.Nesterov} wd={F(o.WeightDecay)}",
             ["schedule"] = $"{o.Schedule} warmup={o.WarmupEpochs} step={o.StepEpochs} gamma={F(o.StepGamma)}",
             ["loss"] = $"smoothing={F(o.LabelSmoothing)} clip={(o.GradientClipNorm is double c ? F(c) : "none")}",
-            ["augmentation"] = $"flip={o.HorizontalFlip} pad={o.CropPadding}",
+            ["augmentation"] = $"flip={o.HorizontalFlip} pad={o.CropPadding} mixup={F(o.MixUpAlpha)} cutmix={F(o.CutMixAlpha)} p={F(o.MixProbability)}",
             ["earlyStopping"] = o.EarlyStopping is { } es ? $"{es.Metric} patience={es.Patience} delta={F(es.MinDelta)} restore={es.RestoreBestWeights}" : "none",
             ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),
             ["data"] = $"train={train.Count} validation={validation?.Count ?? 0} shape={train.Channels}x{train.Height}x{train.Width} classes={train.Classes} soft={train.SoftTargets is not null}",
@@ -395,6 +399,32 @@ public sealed class SupervisedTrainer
             if (TensorPrimitives.IndexOfMax(row) == data.Labels[i]) correct++;
         }
         return (loss / data.Count, (double)correct / data.Count);
+    }
+
+    /// <summary>
+    /// MixUp or CutMix on the batch in place, into soft targets <paramref name="mixed"/> (from the hard labels, or the soft
+    /// ones); the draw comes from (seed, epoch, step) alone, so a resumed run mixes the same way. False when the batch stays unmixed.
+    /// </summary>
+    private bool Mix(Tensor x, ReadOnlySpan<int> labels, float[]? soft, float[] mixed, int classes, int epoch, int step)
+    {
+        var o = _options;
+        var random = DataPrep.Augmentation.AugmentationRandom.ForExample(o.Seed ^ 0x5EED_0F_B47C_41C5UL, epoch, step);
+        if (random.NextDouble() >= o.MixProbability) return false;
+        int n = labels.Length;
+        Span<float> targets = mixed.AsSpan(0, n * classes);
+        if (soft is not null) soft.AsSpan(0, n * classes).CopyTo(targets);
+        else
+        {
+            targets.Clear();
+            for (int i = 0; i < n; i++) targets[i * classes + labels[i]] = 1;
+        }
+        bool cut = o.CutMixAlpha > 0 && (o.MixUpAlpha <= 0 || random.NextDouble() < 0.5);
+        int c = x.Dim(1), h = x.Dim(2), w = x.Dim(3);
+        if (cut)
+            DataPrep.Augmentation.BatchMixing.ApplyCutMix(x.Span, targets, c, h, w, DataPrep.Augmentation.BatchMixing.SampleCutMix(ref random, n, w, h, o.CutMixAlpha));
+        else
+            DataPrep.Augmentation.BatchMixing.ApplyMixUp(x.Span, targets, DataPrep.Augmentation.BatchMixing.SampleMixUp(ref random, n, o.MixUpAlpha));
+        return true;
     }
 
     /// <summary>Copies the examples into the batch, applying this epoch's flip and padded-crop draws per example.</summary>

@@ -112,6 +112,15 @@ public sealed record TrainingOptions
     /// <summary>Pad by this many pixels (zeros) and crop back at a random offset while training (0 = off).</summary>
     public int CropPadding { get; init; }
 
+    /// <summary>MixUp (Zhang et al. 2018) on each batch with lambda ~ Beta(alpha, alpha); 0 turns it off (0.2 is usual).</summary>
+    public double MixUpAlpha { get; init; }
+
+    /// <summary>CutMix (Yun et al. 2019) on each batch with lambda ~ Beta(alpha, alpha); 0 turns it off (1.0 is usual). With MixUp too, each mixed batch picks one at even odds.</summary>
+    public double CutMixAlpha { get; init; }
+
+    /// <summary>The share of batches that are mixed when MixUp or CutMix is on.</summary>
+    public double MixProbability { get; init; } = 1.0;
+
     /// <summary>Early stopping; null trains all epochs.</summary>
     public EarlyStoppingOptions? EarlyStopping { get; init; }
 
@@ -148,6 +157,9 @@ public sealed record TrainingOptions
         if (LabelSmoothing is < 0 or >= 1 || float.IsNaN(LabelSmoothing)) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "Label smoothing must lie in [0, 1).");
         if (GradientClipNorm is double clip && !(clip > 0)) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), clip, "The gradient clip norm must be positive.");
         if (CropPadding < 0) throw new ArgumentOutOfRangeException(nameof(CropPadding), CropPadding, "Crop padding must be non-negative.");
+        if (!(MixUpAlpha >= 0) || double.IsInfinity(MixUpAlpha)) throw new ArgumentOutOfRangeException(nameof(MixUpAlpha), MixUpAlpha, "MixUp alpha must be non-negative.");
+        if (!(CutMixAlpha >= 0) || double.IsInfinity(CutMixAlpha)) throw new ArgumentOutOfRangeException(nameof(CutMixAlpha), CutMixAlpha, "CutMix alpha must be non-negative.");
+        if (!(MixProbability >= 0 && MixProbability <= 1)) throw new ArgumentOutOfRangeException(nameof(MixProbability), MixProbability, "The mix probability must lie in [0, 1].");
         if (EarlyStopping is { Patience: < 1 }) throw new ArgumentOutOfRangeException(nameof(EarlyStopping), EarlyStopping.Patience, "Early-stopping patience must be at least 1.");
         if (EarlyStopping is { MinDelta: var d } && !(d >= 0)) throw new ArgumentOutOfRangeException(nameof(EarlyStopping), d, "Early-stopping min delta must be non-negative.");
         if (CheckpointEverySteps < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEverySteps), CheckpointEverySteps, "Checkpoint interval must be non-negative.");

@@ -167,6 +167,38 @@ public sealed class RunControlTests
     }
 
     [TestMethod]
+    public void MixUpAndCutMix_MixTheBatches_Reproducibly_AndResumeBitIdentically()
+    {
+        var mixing = Options with { Epochs = 2, MixUpAlpha = 0.4, CutMixAlpha = 1.0, MixProbability = 0.8 };
+        List<double> Losses(TrainingOptions o)
+        {
+            var list = new List<double>();
+            new SupervisedTrainer(TinyNet(9), o).Fit(Train, null, new Losses(list));
+            return list;
+        }
+        var plain = Losses(Options with { Epochs = 2 });
+        var mixed = Losses(mixing);
+        CollectionAssert.AreNotEqual(plain, mixed, "mixing changes what the network sees");
+        CollectionAssert.AreEqual(mixed, Losses(mixing), "the same seed mixes the same way");
+
+        var reference = TinyNet(9);
+        new SupervisedTrainer(reference, mixing).Fit(Train);
+        string dir = TempDir();
+        try
+        {
+            Assert.ThrowsExactly<SimulatedKillException>(() =>
+                new SupervisedTrainer(TinyNet(9), mixing with { CheckpointDirectory = dir, CheckpointEverySteps = 2, Callbacks = [new ThrowAt(2, 3)] }).Fit(Train));
+            var resumed = TinyNet(1);
+            new SupervisedTrainer(resumed, mixing with { ResumeFrom = dir }).Fit(Train);
+            CollectionAssert.AreEqual(Weights(reference), Weights(resumed));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
     public void EveryOptimizerAndSchedule_LowersTheLoss()
     {
         foreach (var (optimizer, lr) in new[] { (OptimizerKind.Sgd, 0.05), (OptimizerKind.Adam, 2e-3), (OptimizerKind.AdamW, 2e-3) })
