@@ -1,5 +1,7 @@
 using System.Globalization;
 using MlPipelines.Data;
+using MlPipelines.DataPrep.Data;
+using MlPipelines.DataPrep.Transforms;
 using MlPipelines.Trainers.Training;
 
 namespace MlPipelines.Trainers.ImageClassification;
@@ -44,10 +46,14 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         public string Architecture { get; init; } = "lenet5";
 
         /// <summary>
-        /// The image shape when the feature column's type has no [C, H, W] dimensions (a flat vector); null reads it from the
-        /// column type ([C, H, W], or [H, W] for one channel).
+        /// The image shape when the feature column's type has no [C, H, W] dimensions (a flat vector), or the size raw images are
+        /// resized to; null reads it from the column type ([C, H, W], or [H, W] for one channel; an image column's known size
+        /// with the first image's channels, 1 or 3).
         /// </summary>
         public (int Channels, int Height, int Width)? ImageShape { get; init; }
+
+        /// <summary>How raw images in the feature column are fitted to <see cref="ImageShape"/> (or their column's size).</summary>
+        public ImageResizeMode ImageResizing { get; init; } = ImageResizeMode.IsoCrop;
 
         /// <summary>Class names for soft-target label vectors without slot names.</summary>
         public IReadOnlyList<string>? ClassNames { get; init; }
@@ -91,12 +97,22 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var o = _options;
-        var features = SchemaShapeChecks.RequireColumn(inputSchema, o.FeatureColumnName, "Vector<Single> of CHW pixels");
-        if (features.Kind == SchemaShape.Column.VectorKind.Scalar || features.ItemType != NumberDataViewType.Single || features.IsKey)
-            throw new SchemaMismatchException(o.FeatureColumnName, "Vector<Single> of CHW pixels", features.GetTypeString());
-        if (features.Kind == SchemaShape.Column.VectorKind.VariableVector && o.ImageShape is null)
-            throw new SchemaMismatchException(o.FeatureColumnName, "Vector<Single> of known size (or set Options.ImageShape)", features.GetTypeString());
-        if (!features.Dimensions.IsDefaultOrEmpty) ImageShapeOf(features.Dimensions, o.FeatureColumnName);
+        const string Expected = "Vector<Single> of CHW pixels, or an image column";
+        var features = SchemaShapeChecks.RequireColumn(inputSchema, o.FeatureColumnName, Expected);
+        bool images = features.Kind == SchemaShape.Column.VectorKind.Scalar && features.ItemType is ImageDataViewType;
+        if (images)
+        {
+            if (o.ImageShape is null && features.ItemType is ImageDataViewType { IsKnownSize: false })
+                throw new SchemaMismatchException(o.FeatureColumnName, "an image column of known size (resize first, or set Options.ImageShape)", features.GetTypeString());
+        }
+        else
+        {
+            if (features.Kind == SchemaShape.Column.VectorKind.Scalar || features.ItemType != NumberDataViewType.Single || features.IsKey)
+                throw new SchemaMismatchException(o.FeatureColumnName, Expected, features.GetTypeString());
+            if (features.Kind == SchemaShape.Column.VectorKind.VariableVector && o.ImageShape is null)
+                throw new SchemaMismatchException(o.FeatureColumnName, "Vector<Single> of known size (or set Options.ImageShape)", features.GetTypeString());
+            if (!features.Dimensions.IsDefaultOrEmpty) ImageShapeOf(features.Dimensions, o.FeatureColumnName);
+        }
         var label = SchemaShapeChecks.RequireColumn(inputSchema, o.LabelColumnName, "a key, text or number label, or Vector<Single> soft targets");
         int? classes = null;
         if (label.IsKey)
@@ -132,10 +148,23 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         GetOutputSchema(SchemaShape.Create(input.Schema));
         var o = _options;
         var featureColumn = input.Schema[o.FeatureColumnName];
-        var (channels, height, width) = o.ImageShape ?? ImageShapeOf(((VectorDataViewType)featureColumn.Type).Dimensions, o.FeatureColumnName);
-        int size = ((VectorDataViewType)featureColumn.Type).Size;
-        if (size != 0 && size != channels * height * width)
-            throw new SchemaMismatchException(o.FeatureColumnName, $"Vector<Single, {channels * height * width}> ({channels}x{height}x{width})", featureColumn.Type.ToString());
+        int channels, height, width;
+        ImageClassificationTransformer.ImageInput? imageInput = null;
+        if (featureColumn.Type is ImageDataViewType imageType)
+        {
+            // Raw images: resize to the input size and normalise by the training images' own per-channel statistics,
+            // the same way at scoring time (the transformer keeps the recipe).
+            (channels, height, width) = o.ImageShape ?? (FirstImageChannels(input, featureColumn), imageType.Height, imageType.Width);
+            var (mean, std) = ImageClassificationTransformer.ImageInput.Statistics(input, featureColumn, channels, height, width);
+            imageInput = new ImageClassificationTransformer.ImageInput(o.ImageResizing, mean, std);
+        }
+        else
+        {
+            (channels, height, width) = o.ImageShape ?? ImageShapeOf(((VectorDataViewType)featureColumn.Type).Dimensions, o.FeatureColumnName);
+            int size = ((VectorDataViewType)featureColumn.Type).Size;
+            if (size != 0 && size != channels * height * width)
+                throw new SchemaMismatchException(o.FeatureColumnName, $"Vector<Single, {channels * height * width}> ({channels}x{height}x{width})", featureColumn.Type.ToString());
+        }
 
         IDataView train = input, validation = o.ValidationSet!;
         if (validation is null && o.ValidationFraction > 0)
@@ -147,7 +176,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         }
         if (validation is not null) GetOutputSchema(SchemaShape.Create(validation.Schema));
 
-        var reader = new LabelReader(input.Schema[o.LabelColumnName], o.ClassNames);
+        var reader = new LabelReader(input.Schema[o.LabelColumnName], o.ClassNames, imageInput);
         ImageBatchSet ReadEpoch(int epoch)
         {
             using var scope = EpochScope.Enter(epoch - 1);
@@ -187,7 +216,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
             ? TrainFromPretrained(transfer, model, classNames, channels, TrainForEpoch, validationSet)
             : Train(new SupervisedTrainer(model, o.Training), TrainForEpoch, validationSet, o.Training, 0, []);
         var scoring = new ImageClassificationTransformer.ScoringOptions(architecture, channels, height, width, o.FeatureColumnName, o.ScoreColumnName,
-            o.PredictedLabelColumnName, o.TopK, o.TopKLabelsColumnName, o.TopKScoresColumnName);
+            o.PredictedLabelColumnName, o.TopK, o.TopKLabelsColumnName, o.TopKScoresColumnName, imageInput);
         if (o.TopK > classNames.Count) throw new ArgumentOutOfRangeException(nameof(input), o.TopK, $"TopK {o.TopK} exceeds the {classNames.Count} classes.");
         return new ImageClassificationTransformer(model, scoring, classNames, history);
     }
@@ -269,6 +298,17 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         });
     }
 
+    /// <summary>1 for gray first images, 3 otherwise (alpha is dropped).</summary>
+    private static int FirstImageChannels(IDataView data, DataViewSchema.Column column)
+    {
+        using var cursor = data.GetRowCursor([column]);
+        var getter = cursor.GetGetter<DataPrep.Imaging.Image>(column);
+        DataPrep.Imaging.Image image = null!;
+        if (!cursor.MoveNext()) throw new InvalidOperationException("The training data has no rows.");
+        getter(ref image);
+        return image?.Channels >= 3 ? 3 : 1;
+    }
+
     private static (int Channels, int Height, int Width) ImageShapeOf(IReadOnlyList<int> dims, string column) => dims.Count switch
     {
         3 when dims.All(d => d > 0) => (dims[0], dims[1], dims[2]),
@@ -286,9 +326,12 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         private readonly bool _soft;
         private readonly bool _key;
 
-        public LabelReader(DataViewSchema.Column label, IReadOnlyList<string>? softNames)
+        private readonly ImageClassificationTransformer.ImageInput? _images;
+
+        public LabelReader(DataViewSchema.Column label, IReadOnlyList<string>? softNames, ImageClassificationTransformer.ImageInput? images)
         {
             _label = label;
+            _images = images;
             _key = label.Type is KeyDataViewType;
             _soft = label.Type is VectorDataViewType;
             if (_key)
@@ -331,10 +374,20 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
             var batchKeys = new int[chunk];
             var batchFloats = new float[chunk * width];
             var batchText = new ReadOnlyMemory<char>[chunk];
+            var batchImages = _images is null ? [] : new DataPrep.Imaging.Image[chunk];
             while (cursor.MoveNext())
             {
                 int n = cursor.Count;
-                cursor.CopyFloats(features, batchPixels);
+                if (_images is null) cursor.CopyFloats(features, batchPixels);
+                else
+                {
+                    cursor.CopyValues(features, batchImages.AsSpan(0, n));
+                    for (int i = 0; i < n; i++)
+                    {
+                        var image = batchImages[i] ?? throw new InvalidDataException($"Column '{featureName}' of {role} row {row + i} has no image.");
+                        _images.Extract(image, c, h, w, batchPixels.AsSpan(i * size, size));
+                    }
+                }
                 CheckFinite(batchPixels.AsSpan(0, n * size), size, row, featureName, role);
                 if (_key) cursor.CopyKeys(label, batchKeys);
                 else if (label.Type is TextDataViewType) cursor.CopyValues(label, batchText.AsSpan(0, n));

@@ -1,4 +1,8 @@
 using MlPipelines.Data;
+using MlPipelines.DataPrep.Data;
+using MlPipelines.DataPrep.Imaging;
+using MlPipelines.DataPrep.Processing;
+using MlPipelines.DataPrep.Transforms;
 using MlPipelines.Engine;
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Nn;
@@ -104,6 +108,13 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
     /// <inheritdoc />
     protected override ColumnMapperBase MakeMapper(DataViewSchema inputSchema)
     {
+        if (_options.Image is not null)
+        {
+            var images = SchemaShapeChecks.RequireColumn(inputSchema, _options.FeatureColumnName, "an image column");
+            if (images.Type is not ImageDataViewType)
+                throw new SchemaMismatchException(_options.FeatureColumnName, "an image column", images.Type.ToString());
+            return new Mapper(this, inputSchema, images);
+        }
         int size = _options.Channels * _options.Height * _options.Width;
         var expected = new VectorDataViewType(NumberDataViewType.Single, size);
         var column = SchemaShapeChecks.RequireColumn(inputSchema, _options.FeatureColumnName, expected.ToString());
@@ -135,7 +146,51 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
     /// <summary>How the transformer reads and writes columns; saved with the model.</summary>
     internal sealed record ScoringOptions(
         string Architecture, int Channels, int Height, int Width, string FeatureColumnName, string ScoreColumnName, string PredictedLabelColumnName,
-        int TopK, string TopKLabelsColumnName, string TopKScoresColumnName);
+        int TopK, string TopKLabelsColumnName, string TopKScoresColumnName, ImageInput? Image = null);
+
+    /// <summary>
+    /// The preprocessing of raw image input, shared by training and scoring so both see the same floats: resize to the
+    /// input size (unless already that size), then channels as needed, pixels / 255, minus the mean, over the standard
+    /// deviation, per channel.
+    /// </summary>
+    internal sealed record ImageInput(ImageResizeMode Mode, float[] Mean, float[] Std)
+    {
+        public void Extract(Image image, int channels, int height, int width, Span<float> destination)
+        {
+            var sized = image.Width == width && image.Height == height ? image : ImageResizingTransformer.Resize(image, width, height, Mode);
+            PixelExtractor.Extract(sized, new PixelExtractionOptions { Channels = channels, Mean = Mean, Std = Std }, destination);
+        }
+
+        /// <summary>Per-channel mean and standard deviation on the [0, 1] scale of up to 2,000 images, resized as for training.</summary>
+        public static (float[] Mean, float[] Std) Statistics(IDataView data, DataViewSchema.Column column, int channels, int height, int width)
+        {
+            var raw = new ImageInput(ImageResizeMode.IsoCrop, new float[channels], Enumerable.Repeat(1f, channels).ToArray());
+            var sum = new double[channels];
+            var squares = new double[channels];
+            var plane = new float[channels * height * width];
+            long count = 0;
+            using var cursor = data.GetRowCursor([column]);
+            var getter = cursor.GetGetter<Image>(column);
+            Image? image = null;
+            for (int n = 0; n < 2000 && cursor.MoveNext(); n++)
+            {
+                getter(ref image!);
+                if (image is null) continue;
+                raw.Extract(image, channels, height, width, plane);
+                for (int ch = 0; ch < channels; ch++)
+                    foreach (float v in plane.AsSpan(ch * height * width, height * width))
+                    {
+                        sum[ch] += v;
+                        squares[ch] += (double)v * v;
+                    }
+                count += height * width;
+            }
+            if (count == 0) throw new InvalidOperationException($"Column '{column.Name}' holds no images.");
+            var mean = sum.Select(v => (float)(v / count)).ToArray();
+            var std = squares.Select((v, ch) => (float)Math.Max(Math.Sqrt(Math.Max(v / count - (double)mean[ch] * mean[ch], 0)), 1e-3)).ToArray();
+            return (mean, std);
+        }
+    }
 
     private sealed record SavedOptions(ScoringOptions? Options, string[]? ClassNames, string[]? TensorNames);
 
@@ -146,14 +201,17 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
             Enumerable.Range(0, OutputColumns.Count).Any(activeOutput) ? [input] : [];
 
         public override ColumnBatchWorker CreateWorker(DataViewRow row, Func<int, bool> activeOutput) =>
-            new Worker(owner, row.GetGetter<VBuffer<float>>(input), BatchSize);
+            owner._options.Image is null ? new Worker(owner, row.GetGetter<VBuffer<float>>(input), null, BatchSize)
+                : new Worker(owner, null, row.GetGetter<Image>(input), BatchSize);
     }
 
     /// <summary>Gathers up to a batch of feature vectors, runs the network once, and serves the rows' outputs.</summary>
     private sealed class Worker : ColumnBatchWorker
     {
         private readonly ImageClassificationTransformer _owner;
-        private readonly ValueGetter<VBuffer<float>> _features;
+        private readonly ValueGetter<VBuffer<float>>? _features;
+        private readonly ValueGetter<Image>? _images;
+        private Image _image = null!;
         private readonly StepContext _context = new(new ComputeConfig { DegreeOfParallelism = 1 }) { RecordForBackward = false };
         private readonly float[] _inputs;
         private readonly float[] _scores;
@@ -163,9 +221,9 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
         private readonly int _k;
         private VBuffer<float> _row;
 
-        public Worker(ImageClassificationTransformer owner, ValueGetter<VBuffer<float>> features, int batchSize)
+        public Worker(ImageClassificationTransformer owner, ValueGetter<VBuffer<float>>? features, ValueGetter<Image>? images, int batchSize)
         {
-            (_owner, _features) = (owner, features);
+            (_owner, _features, _images) = (owner, features, images);
             var o = owner._options;
             _size = o.Channels * o.Height * o.Width;
             _classes = owner._classNames.Length;
@@ -177,8 +235,17 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
 
         public override void AddRow(int slot)
         {
-            _features(ref _row);
-            _row.CopyTo(_inputs.AsSpan(slot * _size, _size));
+            Span<float> destination = _inputs.AsSpan(slot * _size, _size);
+            if (_images is not null)
+            {
+                _images(ref _image);
+                var o = _owner._options;
+                if (_image is null) destination.Fill(float.NaN); // no image: NaN scores, missing PredictedLabel
+                else o.Image!.Extract(_image, o.Channels, o.Height, o.Width, destination);
+                return;
+            }
+            _features!(ref _row);
+            _row.CopyTo(destination);
         }
 
         public override void Compute(int count)

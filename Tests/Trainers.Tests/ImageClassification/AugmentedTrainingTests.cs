@@ -1,4 +1,6 @@
+using MlPipelines.Data;
 using MlPipelines.DataPrep.Augmentation;
+using MlPipelines.DataPrep.Data;
 using MlPipelines.DataPrep.Imaging;
 using MlPipelines.DataPrep.Processing;
 using MlPipelines.Testing;
@@ -116,6 +118,66 @@ public sealed class AugmentedTrainingTests
         public override void OnBatchEnd(TrainingState state)
         {
             if (state.Epoch == epoch && state.Step == step) throw new InvalidTimeZoneException("simulated kill");
+        }
+    }
+}
+
+/// <summary>The trainer reading raw images: it resizes and normalises them itself, the same way when scoring a loaded model.</summary>
+[TestClass]
+public sealed class ImageColumnTrainingTests
+{
+    [TestMethod]
+    public void ImageColumn_IsResizedAndNormalisedByTheTrainer_AndALoadedModelScoresIdentically()
+    {
+        var ctx = new MLContext(3);
+        var images = ctx.Data.LoadFromIdx(Path.Combine(TestPaths.DataFolder, "fashion-sample-train-images-idx3-ubyte.gz"),
+            Path.Combine(TestPaths.DataFolder, "fashion-sample-train-labels-idx1-ubyte.gz"), FashionSample.ClassNames);
+        var shuffled = ctx.Data.ShuffleRows(images, seed: 2);
+        var train = ctx.Data.TakeRows(shuffled, 1000);
+        var test = ctx.Data.TakeRows(ctx.Data.SkipRows(shuffled, 1000), 300);
+        var trainer = ctx.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+        {
+            FeatureColumnName = "Image", ImageShape = (1, 24, 24), Training = new TrainingOptions { Epochs = 3, BatchSize = 32, Seed = 5, DegreeOfParallelism = 2 },
+        });
+        Assert.ThrowsExactly<SchemaMismatchException>(() => ctx.MulticlassClassification.Trainers.ImageClassification(
+            new ImageClassificationTrainer.Options { FeatureColumnName = "Image" }).GetOutputSchema(SchemaShape.Create(
+                new InMemoryDataViewBuilder().AddColumn("Image", new ImageDataViewType(), new Image[1]).AddKeyColumn("Label", [1u], ["a", "b"]).ToDataView().Schema)),
+            "an image column of unknown size needs ImageShape");
+        var model = trainer.Fit(train);
+        Assert.AreEqual((1, 24, 24), model.InputShape);
+
+        var scored = model.Transform(test);
+        double right = 0;
+        var rows = new List<float[]>();
+        using (var cursor = scored.GetRowCursor([scored.Schema["Label"], scored.Schema["PredictedLabel"], scored.Schema["Score"]]))
+        {
+            var label = cursor.GetGetter<uint>(scored.Schema["Label"]);
+            var predicted = cursor.GetGetter<uint>(scored.Schema["PredictedLabel"]);
+            var score = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
+            uint l = 0, p = 0;
+            VBuffer<float> s = default;
+            while (cursor.MoveNext())
+            {
+                label(ref l);
+                predicted(ref p);
+                score(ref s);
+                if (l == p) right++;
+                rows.Add(s.DenseValues().ToArray());
+            }
+        }
+        Assert.IsGreaterThan(0.6, right / rows.Count, $"accuracy {right / rows.Count:P1} from 28x28 images resized to 24x24");
+
+        using var stream = new MemoryStream();
+        ctx.Model.Save(model, train.Schema, stream);
+        stream.Position = 0;
+        var loaded = new MLContext().Model.Load(stream, out _).Transform(test);
+        using var again = loaded.GetRowCursor([loaded.Schema["Score"]]);
+        var getter = again.GetGetter<VBuffer<float>>(loaded.Schema["Score"]);
+        VBuffer<float> v = default;
+        for (int i = 0; again.MoveNext(); i++)
+        {
+            getter(ref v);
+            CollectionAssert.AreEqual(rows[i], v.DenseValues().ToArray(), $"row {i}");
         }
     }
 }
