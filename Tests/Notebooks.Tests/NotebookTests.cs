@@ -28,6 +28,12 @@ public sealed class NotebookTests
         var run = await new NotebookRunner(AppContext.BaseDirectory).RunAsync(notebook, NotebookFolder);
         foreach (var (cell, elapsed) in run.Timings) TestContext.WriteLine($"{name} cell {cell}: {elapsed.TotalSeconds:F1} s");
         TestContext.WriteLine($"{name}: {run.Timings.Sum(t => t.Elapsed.TotalSeconds):F1} s in all");
+        // What the notebook showed, as one HTML page beside the test results, for a person to look at.
+        string page = Path.Combine(TestContext.TestResultsDirectory ?? Path.GetTempPath(), Path.ChangeExtension(name, ".outputs.html"));
+        Directory.CreateDirectory(Path.GetDirectoryName(page)!);
+        File.WriteAllText(page, "<!DOCTYPE html><meta charset='utf-8'><body>" + string.Join("\n", run.Displayed.Select(d =>
+            d is HtmlContent h ? h.Html : "<pre>" + System.Net.WebUtility.HtmlEncode(d?.ToString() ?? "") + "</pre>")) + "</body>");
+        TestContext.AddResultFile(page);
 
         var images = run.Images();
         Assert.IsGreaterThanOrEqualTo(minimumImages, images.Count, $"{name} shows {images.Count} inline PNG picture(s)");
