@@ -39,6 +39,23 @@ public sealed class NotebookTests
         Assert.IsGreaterThanOrEqualTo(minimumImages, images.Count, $"{name} shows {images.Count} inline PNG picture(s)");
         foreach (var image in images) Assert.IsTrue(image.Width >= 8 && image.Height >= 8, $"{name}: a {image.Width}x{image.Height} picture is too small to show anything");
         foreach (string text in expectedText) StringAssert.Contains(run.Text, text, $"{name} should show '{text}'");
+        if (name.StartsWith("04", StringComparison.Ordinal)) CheckReportAndCleanUp();
+    }
+
+    /// <summary>Notebook 4 writes the HTML report under the temporary folder, in a folder named after the process (this one).</summary>
+    private static void CheckReportAndCleanUp()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"mlp-notebook-{Environment.ProcessId}");
+        try
+        {
+            string html = File.ReadAllText(Path.Combine(folder, "report.html"));
+            StringAssert.Contains(html, "<svg", "the report draws its charts inline");
+            StringAssert.Contains(html, "data:image/png;base64,", "the report embeds its pictures");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
     }
 
     [TestMethod]
