@@ -71,10 +71,25 @@ public sealed class NotebookTests
             StringAssert.Contains(readme, name, "the README lists every notebook");
             using (var json = JsonDocument.Parse(File.ReadAllText(path)))
             {
-                Assert.IsTrue(json.RootElement.TryGetProperty("nbformat_minor", out _), $"{name}: nbformat_minor");
-                foreach (var cell in json.RootElement.GetProperty("cells").EnumerateArray())
-                    if (cell.GetProperty("cell_type").GetString() == "code")
-                        Assert.AreEqual(JsonValueKind.Null, cell.GetProperty("execution_count").ValueKind, $"{name}: a code cell keeps an execution count");
+                // The keys nbformat 4's schema requires (ids from minor version 5 on), and no execution counts.
+                var root = json.RootElement;
+                foreach (string key in new[] { "metadata", "nbformat", "nbformat_minor", "cells" })
+                    Assert.IsTrue(root.TryGetProperty(key, out _), $"{name}: no top-level \"{key}\"");
+                int minor = root.GetProperty("nbformat_minor").GetInt32();
+                var ids = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var cell in root.GetProperty("cells").EnumerateArray())
+                {
+                    string type = cell.GetProperty("cell_type").GetString()!;
+                    string[] required = type == "code" ? ["metadata", "source", "outputs", "execution_count"] : ["metadata", "source"];
+                    foreach (string key in required) Assert.IsTrue(cell.TryGetProperty(key, out _), $"{name}: a {type} cell without \"{key}\"");
+                    if (type == "code") Assert.AreEqual(JsonValueKind.Null, cell.GetProperty("execution_count").ValueKind, $"{name}: a code cell keeps an execution count");
+                    if (minor >= 5)
+                    {
+                        string id = cell.TryGetProperty("id", out var i) ? i.GetString() ?? "" : "";
+                        Assert.IsTrue(id.Length is >= 1 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'), $"{name}: cell id '{id}'");
+                        Assert.IsTrue(ids.Add(id), $"{name}: cell id '{id}' is used twice");
+                    }
+                }
             }
             var notebook = Notebook.Load(path);
             Assert.AreEqual(4, notebook.Format, $"{name}: nbformat");
