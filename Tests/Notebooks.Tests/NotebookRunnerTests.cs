@@ -9,9 +9,18 @@ namespace MlPipelines.Notebooks.Tests;
 [TestClass]
 public sealed class NotebookRunnerTests
 {
-    private static Notebook Write(params string[] codeCells)
+    private readonly List<string> _folders = [];
+
+    [TestCleanup]
+    public void DeleteFolders()
+    {
+        foreach (string folder in _folders) Directory.Delete(folder, recursive: true);
+    }
+
+    private Notebook Write(params string[] codeCells)
     {
         string folder = TestPaths.NewTempFolder("nb");
+        _folders.Add(folder);
         var cells = new List<object> { new { cell_type = "markdown", metadata = new { }, source = new[] { "# test\n" } } };
         cells.AddRange(codeCells.Select(code => (object)new
         {
