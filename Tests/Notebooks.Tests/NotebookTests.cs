@@ -35,6 +35,10 @@ public sealed class NotebookTests
             d is HtmlContent h ? h.Html : "<pre>" + System.Net.WebUtility.HtmlEncode(d?.ToString() ?? "") + "</pre>")) + "</body>");
         TestContext.AddResultFile(page);
 
+        // Budget: about two minutes per notebook on two cores; twice that before failing, as the test machines are shared.
+        double seconds = run.Timings.Sum(t => t.Elapsed.TotalSeconds);
+        Assert.IsLessThan(240.0, seconds, $"{name} took {seconds:F0} s; keep the training in notebooks tiny");
+
         var images = run.Images();
         Assert.IsGreaterThanOrEqualTo(minimumImages, images.Count, $"{name} shows {images.Count} inline PNG picture(s)");
         foreach (var image in images) Assert.IsTrue(image.Width >= 8 && image.Height >= 8, $"{name}: a {image.Width}x{image.Height} picture is too small to show anything");
