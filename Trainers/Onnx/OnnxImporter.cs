@@ -6,15 +6,15 @@ using MlPipelines.Trainers.Onnx.Proto;
 namespace MlPipelines.Trainers.Onnx;
 
 /// <summary>
-/// Reads an ONNX model (default domain, opsets 7 to 21, float tensors) into an <see cref="OnnxGraphModule"/> that scores
+/// Reads an ONNX model (default domain, opsets 1 to 21 (7 and later for broadcasting arithmetic), float tensors) into an <see cref="OnnxGraphModule"/> that scores
 /// and fine-tunes like any engine module. Unsupported ops fail with <see cref="NotSupportedException"/> naming the op type,
 /// node and opset; malformed or hostile files (absurd dimensions, short tensor data, cycles, missing values, external data
 /// outside the model's folder) fail with <see cref="InvalidDataException"/> before any large allocation.
 /// </summary>
 public static class OnnxImporter
 {
-    /// <summary>The oldest default-domain opset read.</summary>
-    public const int MinOpset = 7;
+    /// <summary>The oldest default-domain opset read (before 7, ops whose broadcasting differed are refused by op).</summary>
+    public const int MinOpset = 1;
 
     /// <summary>The newest default-domain opset read.</summary>
     public const int MaxOpset = 21;

@@ -104,6 +104,9 @@ public sealed class OnnxImportRoundTripTests
     {
         AssertRoundTrip(ReferenceModels.ResNetCifar(8, 1, 10, 8), 1, 16, 16, batch: 3, seed: 9, training: true);
         AssertRoundTrip(ModelZoo.Create("resnet18", 1, 4, 32, 3), 1, 32, 32, batch: 2, seed: 14, training: false);
+        // Training at 64x64 and batch 4: at 32x32 and batch 2 the last stage normalises 2 values per channel, where batch
+        // statistics amplify rounding differences between the engine's kernels and the importer's loops beyond 1e-5.
+        AssertRoundTrip(ModelZoo.Create("resnet18", 1, 4, 64, 3), 1, 64, 64, batch: 4, seed: 14, training: true);
     }
 
     [TestMethod]

@@ -24,6 +24,8 @@ internal static class OpFactory
         int outputs = node.Output.Count;
         if (node.Domain is not ("" or "ai.onnx"))
             throw new NotSupportedException($"ONNX op '{node.OpType}' of domain '{node.Domain}' (node '{node.Name}', opset {a.Opset}) is not supported.");
+        if (a.Opset < 7 && node.OpType is "Add" or "Sub" or "Mul" or "Div" or "PRelu" or "Gemm")
+            throw new NotSupportedException($"ONNX op '{node.OpType}' (node '{node.Name}', opset {a.Opset}): the pre-7 broadcast attribute semantics are not supported; opset 7 or later is.");
         return node.OpType switch
         {
             "Conv" => new ConvOp(a),

@@ -204,6 +204,8 @@ internal sealed class ResizeOp(NodeAttributes a, bool upsample) : OnnxOp
             long outSize = sizes is not null ? sizes[d] : (long)Math.Floor(n * (double)scales![d]);
             if (outSize < 0 || outSize > context.MaxElements || (scales is not null && !(scales[d] > 0))) throw a.Invalid($"output size {outSize} of dimension {d} is invalid.");
             double scale = sizes is not null ? (double)outSize / n : scales![d];
+            // The spec's length_resized is input * scale (not floored) when scales are given.
+            double resized = sizes is not null ? outSize : n * scale;
             if (outSize == n && scale == 1.0) continue;
             int taps = linear ? 2 : 1;
             var src = new int[outSize * taps];
@@ -213,10 +215,11 @@ internal sealed class ResizeOp(NodeAttributes a, bool upsample) : OnnxOp
                 double c = transform switch
                 {
                     "half_pixel" => (o + 0.5) / scale - 0.5,
-                    "pytorch_half_pixel" => outSize > 1 ? (o + 0.5) / scale - 0.5 : 0,
-                    "align_corners" => outSize > 1 ? o * (n - 1.0) / (outSize - 1) : 0,
+                    "pytorch_half_pixel" => resized > 1 ? (o + 0.5) / scale - 0.5 : 0,
+                    "align_corners" => resized > 1 ? o * (n - 1.0) / (resized - 1) : 0,
+                    "tf_half_pixel_for_nn" => (o + 0.5) / scale,
                     "asymmetric" => o / scale,
-                    "half_pixel_symmetric" => (n / 2.0) * (1 - outSize / (scale * n)) + (o + 0.5) / scale - 0.5,
+                    "half_pixel_symmetric" => (n / 2.0) * (1 - resized / (scale * n)) + (o + 0.5) / scale - 0.5,
                     _ => throw new NotSupportedException($"{a.Where}: coordinate_transformation_mode '{transform}' is not supported."),
                 };
                 if (!linear)
