@@ -208,11 +208,14 @@ internal sealed class GroupNormOp(NodeAttributes a, bool instance) : OnnxOp
                 dscale.Span[map[j]] += (float)(gs[j] * xhat[i]);
                 if (dbias is not null) dbias.Span[map[j]] += gs[j];
             }
+            // LayerNormalization's Mean and InvStdDev outputs: d mean / d x = 1 / size, d inv / d x = -inv^3 (x - mean) / size.
+            double gMean = !instance && outputGradients.Length > 1 && outputGradients[1] is { } gm ? gm.Span[g] : 0;
+            double gInv = !instance && outputGradients.Length > 2 && outputGradients[2] is { } gi ? gi.Span[g] : 0;
             for (int i = 0; i < size; i++)
             {
                 int j = g * size + i;
                 double gh = gs[j] * scale.Span[map[j]];
-                ds[j] = (float)(inv * (gh - sumG / size - xhat[i] * sumGX / size));
+                ds[j] = (float)(inv * (gh - sumG / size - xhat[i] * sumGX / size) + gMean / size - gInv * inv * inv * xhat[i] / size);
             }
         }
         var r = new Tensor?[inputs.Length];
