@@ -31,6 +31,7 @@ public sealed class OnnxNodeConformanceTests
         ["test_maxpool_with_argmax_2d_precomputed_strides"] = "MaxPool Indices output is not supported",
         ["test_averagepool_3d_default"] = "3-D pooling: pools cover 1-D and 2-D spatial inputs",
         ["test_maxpool_3d_default"] = "3-D pooling: pools cover 1-D and 2-D spatial inputs",
+        ["test_convtranspose_3d"] = "3-D transposed convolution: 1-D and 2-D are supported",
         ["test_resize_downsample_scales_cubic"] = "Resize cubic mode is not supported (nearest and linear are)",
         ["test_resize_downsample_scales_cubic_A_n0p5_exclude_outside"] = "Resize cubic mode is not supported",
         ["test_resize_downsample_scales_cubic_align_corners"] = "Resize cubic mode is not supported",

@@ -15,7 +15,7 @@ internal static class OpFactory
         "Tanh", "Softmax", "LogSoftmax", "HardSigmoid", "HardSwish", "Elu", "Selu", "Softplus", "Transpose", "Squeeze", "Unsqueeze",
         "Pad", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "Shape", "Gather", "Slice", "Cast", "Constant", "ConstantOfShape",
         "LRN", "InstanceNormalization", "LayerNormalization", "Split", "Resize", "Upsample", "Expand", "Neg", "Exp", "Log", "Sqrt",
-        "Abs", "Reciprocal",
+        "Abs", "Reciprocal", "ConvTranspose",
     };
 
     public static OnnxOp Create(NodeAttributes a, OnnxImportOptions options)
@@ -29,6 +29,7 @@ internal static class OpFactory
         return node.OpType switch
         {
             "Conv" => new ConvOp(a),
+            "ConvTranspose" => new ConvTransposeOp(a),
             "BatchNormalization" => outputs > 1 && node.Output.Skip(1).Any(o => o.Length > 0)
                 ? throw new NotSupportedException($"{a.Where}: training-mode outputs (running mean/var) are not supported.")
                 : new BatchNormOp(a),
