@@ -63,7 +63,7 @@ public sealed class OnnxGraphModule : Module
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(context);
         var state = context.State<StepValues>(this);
-        return Execute(inputs, state, IsTraining);
+        return Execute(inputs, state, IsTraining, context);
     }
 
     /// <summary>Given one gradient per output (null: none), accumulates parameter gradients and returns one gradient per input (null where none reaches it).</summary>
@@ -75,7 +75,7 @@ public sealed class OnnxGraphModule : Module
         var state = context.State<StepValues>(this);
         var values = state.Values;
         if (values.Count == 0) throw new InvalidOperationException("Backward without a recorded forward pass.");
-        var op = new OpContext(state.Training, _maxElements);
+        var op = new OpContext(state.Training, _maxElements, context);
         var grads = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < OutputNames.Count; i++)
             if (outputGradients[i] is { } g) Accumulate(grads, OutputNames[i], g);
@@ -125,11 +125,11 @@ public sealed class OnnxGraphModule : Module
     public override int[] OutputShape(int[] inputShape)
     {
         if (InputNames.Count != 1) throw new InvalidOperationException($"The graph has {InputNames.Count} inputs.");
-        var outputs = Execute([new Tensor(inputShape)], new StepValues(), training: false);
+        var outputs = Execute([new Tensor(inputShape)], new StepValues(), training: false, new StepContext { RecordForBackward = false });
         return outputs[0].Shape.ToArray();
     }
 
-    private IReadOnlyList<Tensor> Execute(IReadOnlyList<Tensor> inputs, StepValues state, bool training)
+    private IReadOnlyList<Tensor> Execute(IReadOnlyList<Tensor> inputs, StepValues state, bool training, StepContext context)
     {
         if (inputs.Count != InputNames.Count) throw new ArgumentException($"The graph takes {InputNames.Count} inputs ({string.Join(", ", InputNames)}), got {inputs.Count}.", nameof(inputs));
         var values = state.Values;
@@ -138,7 +138,7 @@ public sealed class OnnxGraphModule : Module
         foreach (var (name, t) in _constants) values[name] = t;
         foreach (var (name, p) in _parameters) values[name] = p.Value;
         for (int i = 0; i < inputs.Count; i++) values[InputNames[i]] = inputs[i] ?? throw new ArgumentNullException(nameof(inputs));
-        var op = new OpContext(training, _maxElements);
+        var op = new OpContext(training, _maxElements, context);
         foreach (OnnxGraphNode node in _nodes)
         {
             Tensor[] y;

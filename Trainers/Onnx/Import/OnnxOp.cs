@@ -2,8 +2,8 @@ using MlPipelines.Engine;
 
 namespace MlPipelines.Trainers.Onnx.Import;
 
-/// <summary>What an op needs besides its inputs: training mode (batch statistics) and the tensor-size limit.</summary>
-internal sealed record OpContext(bool Training, long MaxElements);
+/// <summary>What an op needs besides its inputs: training mode (batch statistics), the tensor-size limit and the step (for engine kernels).</summary>
+internal sealed record OpContext(bool Training, long MaxElements, MlPipelines.Engine.Nn.StepContext Step);
 
 /// <summary>
 /// One ONNX node's computation: a pure function of its inputs (integer tensors travel as float values) with a backward

@@ -1,4 +1,5 @@
 using MlPipelines.Engine;
+using MlPipelines.Engine.Nn.Layers;
 
 namespace MlPipelines.Trainers.Onnx.Import.Ops;
 
@@ -62,10 +63,30 @@ internal sealed class Window2d
     public int OutW(int w) => OutSize(w, KW, SW, DW, PL, PR, CeilMode);
 }
 
-/// <summary>Conv (1-D or 2-D, groups, dilations, asymmetric pads, auto_pad) with direct loops; weight and bias are trainable.</summary>
+/// <summary>
+/// Conv (1-D or 2-D, groups, dilations, asymmetric pads, auto_pad); weight and bias are trainable. 2-D convolutions run on
+/// the engine's kernels through a private <see cref="Conv2d"/> that receives the graph's current weights each step;
+/// 1-D ones use direct loops.
+/// </summary>
 internal sealed class ConvOp(NodeAttributes a) : OnnxOp
 {
+    private Conv2d? _engine;
+    private string _engineKey = "";
+
     public override IReadOnlyList<int> WeightInputs => [1, 2];
+
+    private Conv2d Engine(Window2d g, int c, int o, int groups, Tensor w, Tensor? b)
+    {
+        string key = $"{c},{o},{groups},{g.KH},{g.KW},{g.SH},{g.SW},{g.PT},{g.PL},{g.PB},{g.PR},{g.DH},{g.DW},{b is not null}";
+        if (_engine is null || key != _engineKey)
+        {
+            _engine = new Conv2d(c, o, (g.KH, g.KW), (g.SH, g.SW), new Padding2d(g.PT, g.PL, g.PB, g.PR), (g.DH, g.DW), groups, bias: b is not null);
+            _engineKey = key;
+        }
+        w.Span.CopyTo(_engine.Weight.Value.Span);
+        if (b is not null) b.Span.CopyTo(_engine.Bias!.Value.Span);
+        return _engine;
+    }
 
     private (Window2d G, int N, int C, int H, int W, int O, int CG, int OH, int OW, int Groups) Geometry(Tensor x, Tensor w)
     {
@@ -89,7 +110,9 @@ internal sealed class ConvOp(NodeAttributes a) : OnnxOp
         Tensor? b = inputs.Length > 2 ? inputs[2] : null;
         var (g, n, c, h, wd, o, cg, oh, ow, groups) = Geometry(x, w);
         if (b is not null && b.Length != o) throw a.Invalid($"bias has {b.Length} values for {o} output channels.");
-        Tensor y = T.New(context, x.Rank == 4 ? [n, o, oh, ow] : [n, o, ow]);
+        if ((long)n * o * oh * ow > context.MaxElements) throw a.Invalid($"the output [{n}, {o}, {oh}, {ow}] exceeds the limit of {context.MaxElements} elements.");
+        if (x.Rank == 4) return [Engine(g, c, o, groups, w, b).Forward(x, context.Step)];
+        Tensor y = T.New(context, [n, o, ow]);
         var xs = x.Span;
         var ws = w.Span;
         var ys = y.Span;
@@ -129,6 +152,16 @@ internal sealed class ConvOp(NodeAttributes a) : OnnxOp
         Tensor x = inputs[0]!, w = inputs[1]!, dy = outputGradients[0]!;
         Tensor? b = inputs.Length > 2 ? inputs[2] : null;
         var (g, n, c, h, wd, o, cg, oh, ow, groups) = Geometry(x, w);
+        if (x.Rank == 4)
+        {
+            Conv2d conv = Engine(g, c, o, groups, w, b);
+            conv.ZeroGrad();
+            Tensor dX = conv.Backward(dy, context.Step);
+            var result = new Tensor?[inputs.Length];
+            (result[0], result[1]) = (dX, conv.Weight.Grad.Clone());
+            if (b is not null) result[2] = conv.Bias!.Grad.Clone();
+            return result;
+        }
         Tensor dx = T.New(context, T.Shape(x)), dw = T.New(context, T.Shape(w));
         Tensor? db = b is null ? null : T.New(context, T.Shape(b));
         var xs = x.Span;
