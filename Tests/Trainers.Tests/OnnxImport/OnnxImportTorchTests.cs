@@ -57,4 +57,25 @@ public sealed class OnnxImportTorchTests
         float after = Loss(graph.Forward(x, ctx), null);
         Assert.IsLessThan(before, after, $"loss {before} -> {after}");
     }
+
+    [TestMethod]
+    public void TorchOpPatterns_MatchTorch_AndTrain()
+    {
+        OnnxGraphModule graph = OnnxImporter.Load(Fixture("torch_ops.onnx"));
+        CollectionAssert.IsSubsetOf(new[] { "Pad", "Resize", "Shape", "Gather", "Unsqueeze", "Concat", "Reshape", "PRelu", "Pow", "ReduceMean" }, graph.NodeOpTypes.ToArray());
+        graph.Eval();
+        float[] x = Floats("torch_ops.input.bin"), expected = Floats("torch_ops.output.bin");
+        var ctx = new StepContext();
+        Tensor y = graph.Forward(new Tensor(x, 2, 3, 16, 16), ctx);
+        Assert.AreEqual("[2, 5]", y.ShapeText);
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], y.Span[i], 1e-4, $"log-probability {i}");
+        // Backward reaches the input and every parameter (PRelu slope, LayerNorm affine, conv and linear weights).
+        var dy = new Tensor(y.Shape.ToArray());
+        dy.Fill(0.1f);
+        graph.ZeroGrad();
+        Tensor dx = graph.Backward(dy, ctx);
+        Assert.AreEqual("[2, 3, 16, 16]", dx.ShapeText);
+        foreach (var (name, p) in graph.NamedParameters())
+            Assert.IsTrue(p.Grad.Span.ToArray().Any(v => v != 0), $"parameter {name} received no gradient");
+    }
 }

@@ -15,7 +15,7 @@ internal static class OpFactory
         "Tanh", "Softmax", "LogSoftmax", "HardSigmoid", "HardSwish", "Elu", "Selu", "Softplus", "Transpose", "Squeeze", "Unsqueeze",
         "Pad", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "Shape", "Gather", "Slice", "Cast", "Constant", "ConstantOfShape",
         "LRN", "InstanceNormalization", "LayerNormalization", "Split", "Resize", "Upsample", "Expand", "Neg", "Exp", "Log", "Sqrt",
-        "Abs", "Reciprocal", "ConvTranspose",
+        "Abs", "Reciprocal", "ConvTranspose", "Pow",
     };
 
     public static OnnxOp Create(NodeAttributes a, OnnxImportOptions options)
@@ -24,7 +24,7 @@ internal static class OpFactory
         int outputs = node.Output.Count;
         if (node.Domain is not ("" or "ai.onnx"))
             throw new NotSupportedException($"ONNX op '{node.OpType}' of domain '{node.Domain}' (node '{node.Name}', opset {a.Opset}) is not supported.");
-        if (a.Opset < 7 && node.OpType is "Add" or "Sub" or "Mul" or "Div" or "PRelu" or "Gemm")
+        if (a.Opset < 7 && node.OpType is "Add" or "Sub" or "Mul" or "Div" or "PRelu" or "Gemm" or "Pow")
             throw new NotSupportedException($"ONNX op '{node.OpType}' (node '{node.Name}', opset {a.Opset}): the pre-7 broadcast attribute semantics are not supported; opset 7 or later is.");
         return node.OpType switch
         {
@@ -55,6 +55,7 @@ internal static class OpFactory
             "Sub" => new BinaryOp((x, y) => x - y, (_, _, _) => 1f, (_, _, _) => -1f, []),
             "Mul" => new BinaryOp((x, y) => x * y, (_, y, _) => y, (x, _, _) => x, []),
             "Div" => new BinaryOp((x, y) => x / y, (_, y, _) => 1f / y, (_, y, z) => -z / y, []),
+            "Pow" => new BinaryOp(MathF.Pow, (x, y, _) => y * MathF.Pow(x, y - 1), (x, _, z) => x > 0 ? z * MathF.Log(x) : 0f, []),
             "PRelu" => new BinaryOp((x, s) => x < 0 ? s * x : x, (x, s, _) => x < 0 ? s : 1f, (x, _, _) => x < 0 ? x : 0f, [1]),
             "Gemm" => new GemmOp(a),
             "MatMul" => new MatMulOp(),
