@@ -158,4 +158,23 @@ public sealed class OnnxImportRoundTripTests
         var ctx = new StepContext { RecordForBackward = false };
         AssertClose(model.Eval().Forward(x.Clone(), ctx), fresh.Eval().Forward(x.Clone(), ctx), 0, "original vs reloaded");
     }
+
+    [TestMethod]
+    public void ImportedGraph_ComposesWithEngineModules_ForTransferLearning()
+    {
+        var model = ReferenceModels.LeNet5(1, 10, 28, 4);
+        OnnxGraphModule body = Reimport(model, 1, 28, 28);
+        body.Freeze();
+        var head = new Linear(10, 3, init: new SeededRandom(5));
+        var net = new Sequential().Add("body", body).Add("head", head);
+        StringAssert.Contains(ModelSummary.Create(net, 1, 1, 28, 28).ToString(), "OnnxGraphModule");
+        net.Train();
+        var ctx = new StepContext(new ComputeConfig { DegreeOfParallelism = 1 });
+        Tensor y = net.Forward(Random(8, 2, 1, 28, 28), ctx);
+        Assert.AreEqual("[2, 3]", y.ShapeText);
+        net.ZeroGrad();
+        net.Backward(Random(9, 2, 3), ctx);
+        Assert.IsTrue(head.Weight.Grad.Span.ToArray().Any(v => v != 0), "the new head trains");
+        Assert.IsTrue(body.Parameters().All(p => p.Grad.Span.ToArray().All(v => v == 0)), "the frozen imported body accumulates nothing");
+    }
 }
