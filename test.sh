@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # --- system packages the tests read (reference decoders, datasets, conformance data) ---
-packages=(libjpeg-turbo-progs libpng-tools netpbm dataset-fashion-mnist chromium)
+packages=(libjpeg-turbo-progs libpng-tools netpbm dataset-fashion-mnist chromium libonnx-testdata)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

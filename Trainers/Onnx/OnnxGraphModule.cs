@@ -1,0 +1,202 @@
+using MlPipelines.Engine;
+using MlPipelines.Engine.Nn;
+using MlPipelines.Trainers.Onnx.Import;
+
+namespace MlPipelines.Trainers.Onnx;
+
+/// <summary>
+/// An imported ONNX graph as an engine module: nodes run in topological order, each an op with its own forward and
+/// backward; the values of a step live in the <see cref="StepContext"/>. Weight initializers (Conv, Gemm, MatMul,
+/// normalisation scales and biases, PRelu slopes) are <see cref="Parameter"/>s with their ONNX names as state-dict keys,
+/// batch-norm running statistics are buffers, other initializers are constants. In training mode batch normalisation
+/// uses batch statistics and updates its running statistics; dropout is always the identity.
+/// </summary>
+public sealed class OnnxGraphModule : Module
+{
+    private readonly OnnxGraphNode[] _nodes;
+    private readonly Dictionary<string, Tensor> _constants;
+    private readonly Dictionary<string, Parameter> _parameters = new(StringComparer.Ordinal);
+    private readonly long _maxElements;
+
+    private sealed class StepValues
+    {
+        public Dictionary<string, Tensor> Values { get; } = new(StringComparer.Ordinal);
+        public bool Training { get; set; }
+    }
+
+    internal OnnxGraphModule(OnnxGraphNode[] nodes, Dictionary<string, Tensor> initializers, ISet<string> weights, ISet<string> buffers,
+        string[] inputs, string[] outputs, int opset, IReadOnlyDictionary<string, string> metadata, long maxElements)
+    {
+        _nodes = nodes;
+        _maxElements = maxElements;
+        InputNames = inputs;
+        OutputNames = outputs;
+        Opset = opset;
+        Metadata = metadata;
+        _constants = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in initializers)
+        {
+            if (weights.Contains(name)) _parameters[name] = AddParameter(name, tensor);
+            else if (buffers.Contains(name)) _constants[name] = AddBuffer(name, tensor);
+            else _constants[name] = tensor;
+        }
+    }
+
+    /// <summary>The graph's runtime inputs (initializers repeated as inputs by old models are not among them), in order.</summary>
+    public IReadOnlyList<string> InputNames { get; }
+
+    /// <summary>The graph's outputs, in order.</summary>
+    public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>The default-domain opset the model was written for.</summary>
+    public int Opset { get; }
+
+    /// <summary>The model's metadata_props (class names and preprocessing when exported by this library).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>The op types of the nodes in execution order.</summary>
+    public IReadOnlyList<string> NodeOpTypes => [.. _nodes.Select(n => n.OpType)];
+
+    /// <summary>Runs the graph on one tensor per input (in <see cref="InputNames"/> order); returns one tensor per output.</summary>
+    public IReadOnlyList<Tensor> Run(IReadOnlyList<Tensor> inputs, StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(context);
+        var state = context.State<StepValues>(this);
+        return Execute(inputs, state, IsTraining, context);
+    }
+
+    /// <summary>Given one gradient per output (null: none), accumulates parameter gradients and returns one gradient per input (null where none reaches it).</summary>
+    public IReadOnlyList<Tensor?> BackwardAll(IReadOnlyList<Tensor?> outputGradients, StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(outputGradients);
+        ArgumentNullException.ThrowIfNull(context);
+        if (outputGradients.Count != OutputNames.Count) throw new ArgumentException($"Expected {OutputNames.Count} output gradients, got {outputGradients.Count}.", nameof(outputGradients));
+        var state = context.State<StepValues>(this);
+        var values = state.Values;
+        if (values.Count == 0) throw new InvalidOperationException("Backward without a recorded forward pass.");
+        var op = new OpContext(state.Training, _maxElements, context);
+        var grads = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        for (int i = 0; i < OutputNames.Count; i++)
+            if (outputGradients[i] is { } g) Accumulate(grads, OutputNames[i], g);
+        for (int k = _nodes.Length - 1; k >= 0; k--)
+        {
+            OnnxGraphNode node = _nodes[k];
+            var dy = new Tensor?[node.Outputs.Length];
+            bool any = false;
+            for (int o = 0; o < dy.Length; o++)
+                if (node.Outputs[o].Length > 0 && grads.TryGetValue(node.Outputs[o], out Tensor? g)) { dy[o] = g; any = true; }
+            if (!any) continue;
+            if (dy[0] is null) dy[0] = new Tensor(values[node.Outputs[0]].Shape.ToArray());
+            Tensor?[] x = Inputs(node, values);
+            Tensor[] y = [.. node.Outputs.Select(o => o.Length > 0 ? values[o] : new Tensor(0))];
+            Tensor?[] dx;
+            try { dx = node.Op.Backward(x, y, dy, op); }
+            catch (NotSupportedException e) { throw new NotSupportedException($"{node.OpType} node '{node.Name}': {e.Message}", e); }
+            for (int i = 0; i < dx.Length && i < node.Inputs.Length; i++)
+                if (dx[i] is { } g && node.Inputs[i].Length > 0 && !_constants.ContainsKey(node.Inputs[i])) Accumulate(grads, node.Inputs[i], g);
+        }
+        foreach (var (name, p) in _parameters)
+            if (p.RequiresGrad && grads.TryGetValue(name, out Tensor? g))
+            {
+                var d = p.Grad.Span;
+                var s = g.Span;
+                for (int i = 0; i < d.Length; i++) d[i] += s[i];
+            }
+        return [.. InputNames.Select(n => grads.TryGetValue(n, out Tensor? g) ? g : null)];
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input, StepContext context)
+    {
+        if (InputNames.Count != 1) throw new InvalidOperationException($"The graph has {InputNames.Count} inputs; use Run.");
+        return Run([input], context)[0];
+    }
+
+    /// <inheritdoc />
+    public override Tensor Backward(Tensor outputGradient, StepContext context)
+    {
+        var grads = new Tensor?[OutputNames.Count];
+        grads[0] = outputGradient;
+        return BackwardAll(grads, context)[0] ?? new Tensor(context.State<StepValues>(this).Values[InputNames[0]].Shape.ToArray());
+    }
+
+    /// <inheritdoc />
+    public override int[] OutputShape(int[] inputShape)
+    {
+        if (InputNames.Count != 1) throw new InvalidOperationException($"The graph has {InputNames.Count} inputs.");
+        var outputs = Execute([new Tensor(inputShape)], new StepValues(), training: false, new StepContext { RecordForBackward = false });
+        return outputs[0].Shape.ToArray();
+    }
+
+    private IReadOnlyList<Tensor> Execute(IReadOnlyList<Tensor> inputs, StepValues state, bool training, StepContext context)
+    {
+        if (inputs.Count != InputNames.Count) throw new ArgumentException($"The graph takes {InputNames.Count} inputs ({string.Join(", ", InputNames)}), got {inputs.Count}.", nameof(inputs));
+        var values = state.Values;
+        values.Clear();
+        state.Training = training;
+        foreach (var (name, t) in _constants) values[name] = t;
+        foreach (var (name, p) in _parameters) values[name] = p.Value;
+        for (int i = 0; i < inputs.Count; i++) values[InputNames[i]] = inputs[i] ?? throw new ArgumentNullException(nameof(inputs));
+        var op = new OpContext(training, _maxElements, context);
+        foreach (OnnxGraphNode node in _nodes)
+        {
+            Tensor[] y;
+            try { y = node.Op.Forward(Inputs(node, values), op); }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
+            {
+                throw new InvalidDataException($"{node.OpType} node '{node.Name}' (opset {Opset}) failed: {e.Message}", e);
+            }
+            for (int o = 0; o < node.Outputs.Length && o < y.Length; o++)
+                if (node.Outputs[o].Length > 0) values[node.Outputs[o]] = y[o];
+        }
+        return [.. OutputNames.Select(n => values[n])];
+    }
+
+    private static Tensor?[] Inputs(OnnxGraphNode node, Dictionary<string, Tensor> values)
+    {
+        var x = new Tensor?[node.Inputs.Length];
+        for (int i = 0; i < x.Length; i++) x[i] = node.Inputs[i].Length == 0 ? null : values[node.Inputs[i]];
+        return x;
+    }
+
+    private static void Accumulate(Dictionary<string, Tensor> grads, string name, Tensor g) =>
+        grads[name] = grads.TryGetValue(name, out Tensor? existing) ? T.Sum(existing, g) : g;
+
+    private Parameter AddParameter(string name, Tensor value) => Place(name, value, buffer: false) as Parameter ?? throw new InvalidOperationException();
+
+    private Tensor AddBuffer(string name, Tensor value) => (Tensor)Place(name, value, buffer: true);
+
+    /// <summary>Registers under the dotted path of the ONNX name when it is a valid path, else under a flattened unique name.</summary>
+    private object Place(string name, Tensor value, bool buffer)
+    {
+        string[] parts = name.Split('.');
+        if (parts.All(p => p.Length > 0))
+        {
+            try
+            {
+                if (parts.Length == 1) return buffer ? RegisterBuffer(name, value) : RegisterParameter(name, value, value.Rank > 1);
+                ParameterScope scope = Scope(parts[0]);
+                for (int i = 1; i < parts.Length - 1; i++) scope = scope.Child(parts[i]);
+                return buffer ? scope.AddBuffer(parts[^1], value) : scope.AddParameter(parts[^1], value);
+            }
+            catch (ArgumentException)
+            {
+                // A name that clashes with another path: fall through to a flat name.
+            }
+        }
+        string flat = name.Replace('.', '_');
+        if (flat.Length == 0) flat = "initializer";
+        string unique = flat;
+        for (int k = 1; NamedParameters().Any(p => p.Name == unique) || NamedBuffers().Any(b => b.Name == unique) || Children.Any(c => c.Name == unique); k++)
+            unique = $"{flat}_{k}";
+        return buffer ? RegisterBuffer(unique, value) : RegisterParameter(unique, value, value.Rank > 1);
+    }
+
+    private ParameterScope Scope(string name)
+    {
+        foreach (var (n, m) in Children)
+            if (n == name) return m as ParameterScope ?? throw new ArgumentException($"'{name}' is not a scope.");
+        return RegisterModule(name, new ParameterScope());
+    }
+}
