@@ -1,6 +1,7 @@
 using MlPipelines.Engine.Models;
 using MlPipelines.Engine.Models.Zoo;
 using MlPipelines.Engine.Nn;
+using MlPipelines.Engine.Nn.Layers;
 
 namespace MlPipelines.Trainers.ImageClassification;
 
@@ -62,6 +63,26 @@ public static class ImageClassificationArchitectures
         lock (Gate)
             if (!Factories.TryAdd(name, factory) && Factories[name] != factory)
                 throw new ArgumentException($"An architecture named '{name}' is already registered.", nameof(name));
+    }
+
+    /// <summary>
+    /// Registers an imported ONNX network as a pretrained backbone: the architecture is the network (weights from the file,
+    /// everything it computes, its own classifier included) followed by a new linear head for the data's classes. Train it
+    /// with <see cref="TransferOptions"/> (no <c>From</c>) to freeze the imported body or fine-tune it. Register the same name
+    /// and file again before loading a model saved from it: the file gives the structure, the model file the weights.
+    /// </summary>
+    public static void RegisterOnnx(string name, string onnxPath, Onnx.OnnxImportOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(onnxPath);
+        if (!File.Exists(onnxPath)) throw new FileNotFoundException($"No ONNX model at '{onnxPath}'.", onnxPath);
+        string path = Path.GetFullPath(onnxPath);
+        Register(name, input =>
+        {
+            var body = Onnx.OnnxImporter.Load(path, options);
+            int features = body.OutputShape([1, input.Channels, input.Height, input.Width]).Skip(1).Aggregate(1, (a, b) => a * b);
+            return new Sequential().Add("body", body).Add("flatten", new Flatten())
+                .Add("head", new Linear(features, input.Classes, init: new Engine.Compute.SeededRandom(input.Seed)));
+        });
     }
 
     /// <summary>Whether <paramref name="name"/> is registered.</summary>

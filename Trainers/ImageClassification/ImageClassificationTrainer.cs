@@ -207,7 +207,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         var classNames = reader.ClassNames;
         if (classNames.Count < 2) throw new InvalidOperationException($"Label column '{o.LabelColumnName}' holds {classNames.Count} class; classification needs at least two.");
 
-        string architecture = o.Transfer?.From.Architecture ?? o.Architecture;
+        string architecture = o.Transfer?.From?.Architecture ?? o.Architecture;
         _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer),
             $"Training {architecture} on {trainSet.Count} images {channels}x{height}x{width}, {classNames.Count} classes"
             + (validationSet is null ? "" : $", validating on {validationSet.Count}") + ".");
@@ -240,14 +240,19 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
     {
         t.Validate();
         var o = _options.Training;
-        if (t.From.InputShape.Channels != channels)
-            throw new InvalidOperationException($"The pretrained model reads {t.From.InputShape.Channels}-channel images; the data has {channels}.");
-        bool sameClasses = t.From.ClassNames.SequenceEqual(classNames);
-        int copied = TransferLearning.CopyWeights(t.From.Model, model, keepHead: sameClasses);
+        if (t.From is { } from)
+        {
+            if (from.InputShape.Channels != channels)
+                throw new InvalidOperationException($"The pretrained model reads {from.InputShape.Channels}-channel images; the data has {channels}.");
+            bool sameClasses = from.ClassNames.SequenceEqual(classNames);
+            int copied = TransferLearning.CopyWeights(from.Model, model, keepHead: sameClasses);
+            _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer),
+                $"Transferred {copied} tensors from the pretrained {from.Architecture}" + (sameClasses ? " (head included: same classes)." : "; the head is new.")
+                + $" Mode: {t.Mode}.");
+        }
+        else
+            _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer), $"Adapting {_options.Architecture}'s own pretrained weights. Mode: {t.Mode}.");
         int layers = TransferLearning.Layers(model).Count;
-        _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer),
-            $"Transferred {copied} tensors from the pretrained {t.From.Architecture}" + (sameClasses ? " (head included: same classes)." : "; the head is new.")
-            + $" Mode: {t.Mode}.");
         if (t.FreezeTo is int n) TransferLearning.FreezeTo(model, n);
         switch (t.Mode)
         {

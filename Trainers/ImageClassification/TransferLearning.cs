@@ -26,11 +26,15 @@ public enum TransferMode
     ContinueTraining,
 }
 
-/// <summary>Start training from a trained model: its architecture and weights; the head is kept only when the classes are the same.</summary>
+/// <summary>
+/// Start training from a trained model: its architecture and weights; the head is kept only when the classes are the same.
+/// Without <see cref="From"/>, the architecture's own weights are the pretrained ones (e.g. one registered with
+/// <see cref="ImageClassificationArchitectures.RegisterOnnx"/>, whose body is an imported ONNX network).
+/// </summary>
 public sealed record TransferOptions
 {
-    /// <summary>The pretrained model (e.g. the last step of a loaded model file). Its architecture is used.</summary>
-    public required ImageClassificationTransformer From { get; init; }
+    /// <summary>The pretrained model (e.g. the last step of a loaded model file), or null. Its architecture is used.</summary>
+    public ImageClassificationTransformer? From { get; init; }
 
     /// <summary>How to adapt it.</summary>
     public TransferMode Mode { get; init; } = TransferMode.FineTune;
@@ -49,7 +53,6 @@ public sealed record TransferOptions
 
     internal void Validate()
     {
-        ArgumentNullException.ThrowIfNull(From, nameof(From));
         if (FrozenEpochs < 0) throw new ArgumentOutOfRangeException(nameof(FrozenEpochs), FrozenEpochs, "Frozen epochs must be non-negative.");
         if (LayerGroups < 1) throw new ArgumentOutOfRangeException(nameof(LayerGroups), LayerGroups, "There must be at least one layer group.");
         if (!(LayerLearningRateDecay > 0 && LayerLearningRateDecay <= 1))

@@ -120,6 +120,41 @@ public sealed class TransferLearningTests
     }
 
     [TestMethod]
+    public void OnnxBackbone_RegisteredAsAnArchitecture_TrainsANewHead_AndSavedModelsLoad()
+    {
+        var pretrained = Pretrained();
+        string onnx = Path.Combine(Path.GetTempPath(), $"mlp-backbone-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            MlPipelines.Trainers.Onnx.OnnxExporter.Export(pretrained.Model, new MlPipelines.Trainers.Onnx.OnnxExportOptions { InputShape = (1, 28, 28) }, onnx);
+            string name = "onnx-lenet-" + Guid.NewGuid().ToString("N")[..8];
+            ImageClassificationArchitectures.RegisterOnnx(name, onnx);
+            var ctx = new MLContext(5);
+            var model = ctx.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+            {
+                Architecture = name, Training = Quick(10), Transfer = new TransferOptions { Mode = TransferMode.FeatureExtraction },
+            }).Fit(Classes("train", 150, 5));
+            var body = model.Model.StateDict().Where(kv => kv.Key.StartsWith("body.", StringComparison.Ordinal)).ToList();
+            Assert.IsNotEmpty(body);
+            foreach (var (key, tensor) in body)
+                CollectionAssert.AreEqual(pretrained.Model.StateDict()[key["body.model.".Length..]].Span.ToArray(), tensor.Span.ToArray(), $"{key} stays as imported");
+            var test = Classes("test", 200, 5);
+            double accuracy = Accuracy(model, test);
+            Assert.IsGreaterThan(0.4, accuracy, $"accuracy {accuracy:P1} on five new classes from the imported LeNet's logits (chance 20 %)");
+
+            using var stream = new MemoryStream();
+            ctx.Model.Save(model, test.Schema, stream);
+            stream.Position = 0;
+            var loaded = (ImageClassificationTransformer)new MLContext().Model.Load(stream, out _);
+            Assert.AreEqual(accuracy, Accuracy(loaded, test), 0.0);
+        }
+        finally
+        {
+            File.Delete(onnx);
+        }
+    }
+
+    [TestMethod]
     public void IncompatibleInputs_FailNamingTheReason()
     {
         var pretrained = Pretrained();
