@@ -41,7 +41,9 @@ internal static class Anchor
         };
         psi.ArgumentList.Add(Path.Combine(ScriptsFolder, script));
         foreach (string a in args) psi.ArgumentList.Add(a);
-        psi.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
+        // OpenBLAS's AVX-512 kernels where the CPU has them (without the override it picks its AVX2 ones); forcing them on
+        // a CPU without AVX-512 kills the anchor with SIGILL.
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported) psi.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
         foreach (var (key, value) in environment) psi.Environment[key] = value;
         return Run(psi, script);
     }

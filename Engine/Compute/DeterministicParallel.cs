@@ -21,6 +21,8 @@ internal static class DeterministicParallel
             body(0, count);
             return;
         }
+        if (ChunkPool.TryRun(count, chunks, body)) return;
+        // The pool is busy (another caller, or a chunk asking for more parallelism): the same chunks on the thread pool.
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
         {
             (int start, int end) = ChunkRange(count, chunks, c);
@@ -42,5 +44,91 @@ internal static class DeterministicParallel
         long start = (long)count * index / chunks;
         long end = (long)count * (index + 1) / chunks;
         return ((int)start, (int)end);
+    }
+}
+
+/// <summary>
+/// Persistent worker threads for <see cref="DeterministicParallel.For"/>: the caller runs chunk 0, worker k runs chunk k,
+/// and the caller waits for all of them. Unlike Parallel.For, a call allocates nothing in steady state (the training loop
+/// makes thousands of kernel calls per epoch). One caller at a time; a busy pool makes the caller fall back.
+/// </summary>
+internal static class ChunkPool
+{
+    private static readonly Lock Gate = new();
+    private static readonly ManualResetEventSlim Done = new(false);
+    private static readonly List<Worker> Workers = [];
+    private static Action<int, int>? _body;
+    private static int _count, _chunks, _pending;
+    private static bool _running;
+    private static Exception? _error;
+
+    public static bool TryRun(int count, int chunks, Action<int, int> body)
+    {
+        if (!Gate.TryEnter()) return false;
+        if (_running)
+        {
+            // The lock is reentrant: a chunk of the running call (on the caller's thread) asked for parallelism again.
+            Gate.Exit();
+            return false;
+        }
+        try
+        {
+            _running = true;
+            while (Workers.Count < chunks - 1) Workers.Add(new Worker());
+            (_body, _count, _chunks, _error) = (body, count, chunks, null);
+            Volatile.Write(ref _pending, chunks - 1);
+            Done.Reset();
+            for (int w = 0; w < chunks - 1; w++) Workers[w].Run(w + 1);
+            RunChunk(0);
+            Done.Wait();
+            _body = null;
+            if (_error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            return true;
+        }
+        finally
+        {
+            _running = false;
+            Gate.Exit();
+        }
+    }
+
+    private static void RunChunk(int chunk)
+    {
+        try
+        {
+            (int start, int end) = DeterministicParallel.ChunkRange(_count, _chunks, chunk);
+            _body!(start, end);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _error, e, null);
+        }
+    }
+
+    private sealed class Worker
+    {
+        private readonly SemaphoreSlim _go = new(0);
+        private int _chunk;
+
+        public Worker()
+        {
+            new Thread(Loop) { IsBackground = true, Name = "MlPipelines kernel worker" }.Start();
+        }
+
+        public void Run(int chunk)
+        {
+            _chunk = chunk;
+            _go.Release();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                _go.Wait();
+                RunChunk(_chunk);
+                if (Interlocked.Decrement(ref _pending) == 0) Done.Set();
+            }
+        }
     }
 }
