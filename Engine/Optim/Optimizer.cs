@@ -28,6 +28,9 @@ public abstract class Optimizer
     public void Step()
     {
         StepCount++;
+        // One buffer accessor per parameter, made once: a step allocates nothing.
+        _accessors ??= [.. Groups.Select((group, g) => group.Parameters.Select((p, i) =>
+            (Func<string, int, float[]>)((name, length) => Buffer(g, i, name, length == 0 ? p.Value.Length : length))).ToArray())];
         for (int g = 0; g < Groups.Count; g++)
         {
             ParameterGroup group = Groups[g];
@@ -36,10 +39,12 @@ public abstract class Optimizer
                 Parameter p = group.Parameters[i];
                 if (!p.RequiresGrad) continue;
                 double wd = p.ApplyWeightDecay ? group.WeightDecay : 0;
-                Update(p.Value.Span, p.Grad.Span, group, wd, (name, length) => Buffer(g, i, name, length == 0 ? p.Value.Length : length));
+                Update(p.Value.Span, p.Grad.Span, group, wd, _accessors[g][i]);
             }
         }
     }
+
+    private Func<string, int, float[]>[][]? _accessors;
 
     /// <summary>Zeroes every gradient.</summary>
     public void ZeroGrad()
