@@ -160,12 +160,7 @@ internal static class TrainCommand
             $"top-{metrics.TopKPredictionCount} accuracy {metrics.TopKAccuracy:P2}, log-loss {metrics.LogLoss:F4}, log-loss reduction {metrics.LogLossReduction:F4}, macro F1 {metrics.MacroF1:F4}")
         + Environment.NewLine + metrics.ConfusionMatrix.GetFormattedConfusionTable();
 
-    public static void AtomicText(string path, string text)
-    {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
-    }
+    public static void AtomicText(string path, string text) => IO.AtomicFile.WriteAllText(path, text);
 
     /// <summary>Training and test views with "Image" and "Label", and a description of where they came from.</summary>
     private static (IDataView Train, IDataView Test, string Source) LoadData(MLContext ctx, TrainJob job)

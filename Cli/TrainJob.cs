@@ -86,8 +86,6 @@ internal sealed record TrainJob
 
     public void Save(string path)
     {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
-        File.Move(temp, path, overwrite: true);
+        IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
     }
 }

@@ -45,18 +45,7 @@ public static class AugmentationGallery
     public static void SavePng(string path, Image image, IImageAugmentation augmentation, int count, int columns = 4, int cellSize = 160, ulong seed = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] png = RenderPng(image, augmentation, count, columns, cellSize, seed);
-        string temp = path + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            File.WriteAllBytes(temp, png);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        IO.AtomicFile.WriteAllBytes(path, RenderPng(image, augmentation, count, columns, cellSize, seed));
     }
 
     private static Image Fit(Image image, int size)

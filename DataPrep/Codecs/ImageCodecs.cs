@@ -1,3 +1,4 @@
+using MlPipelines.IO;
 using MlPipelines.DataPrep.Codecs.Bmp;
 using MlPipelines.DataPrep.Codecs.Gif;
 using MlPipelines.DataPrep.Codecs.Jpeg;
@@ -136,22 +137,5 @@ public static class ImageCodecs
         return null;
     }
 
-    private static void WriteAtomically(string path, Action<Stream> write)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no folder.", nameof(path));
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-                write(file);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+    private static void WriteAtomically(string path, Action<Stream> write) => AtomicFile.Write(path, write);
 }

@@ -18,7 +18,7 @@ public static class TrainingReportWriter
     public static void WriteHtml(TrainingReport report, string path)
     {
         ArgumentNullException.ThrowIfNull(report);
-        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(RenderHtml(report)));
+        IO.AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(RenderHtml(report)), createFolder: true);
     }
 
     /// <summary>
@@ -51,7 +51,7 @@ public static class TrainingReportWriter
         foreach (var (name, png) in RenderPngCharts(report))
         {
             string path = Path.Combine(directory, name);
-            AtomicFile.WriteAllBytes(path, png);
+            IO.AtomicFile.WriteAllBytes(path, png, createFolder: true);
             paths.Add(path);
         }
         return paths;

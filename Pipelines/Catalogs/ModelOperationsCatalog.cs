@@ -32,32 +32,13 @@ public sealed class ModelOperationsCatalog
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(filePath);
-        string full = Path.GetFullPath(filePath);
-        string folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{filePath}' has no folder.", nameof(filePath));
         using var buffer = new MemoryStream();
         Save(model, inputSchema, buffer);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        IO.AtomicFile.Write(filePath, file =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                buffer.Position = 0;
-                buffer.CopyTo(file);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (IOException)
-            {
-            }
-            throw;
-        }
+            buffer.Position = 0;
+            buffer.CopyTo(file);
+        });
     }
 
     /// <summary>Loads a model from <paramref name="stream"/>; <paramref name="inputSchema"/> is the saved input schema (or null).</summary>

@@ -104,18 +104,7 @@ public static class OnnxExporter
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var proto = Build(model, options);
-        string full = Path.GetFullPath(path);
-        string temp = full + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            using (var stream = File.Create(temp)) proto.WriteTo(stream);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        IO.AtomicFile.Write(path, proto.WriteTo);
     }
 
     /// <summary>Writes the ONNX model to <paramref name="stream"/>.</summary>

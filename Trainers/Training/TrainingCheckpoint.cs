@@ -32,45 +32,29 @@ internal sealed class TrainingCheckpoint
     /// <summary>The checkpoint file inside <paramref name="path"/> when it is a directory, else <paramref name="path"/>.</summary>
     public static string Resolve(string path) => Directory.Exists(path) ? Path.Combine(path, FileName) : path;
 
-    public void Save(string path)
+    public void Save(string path) => IO.AtomicFile.Write(path, stream =>
     {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        string temp = path + ".tmp-" + Environment.ProcessId;
-        try
+        stream.Write(Magic);
+        byte[] header = JsonSerializer.SerializeToUtf8Bytes(Header);
+        WriteInt(stream, header.Length);
+        stream.Write(header);
+        var sections = new[] { ("model", Model), ("optimizer", Optimizer), ("best", Best) };
+        WriteInt(stream, sections.Sum(s => s.Item2?.Count ?? 0));
+        foreach (var (section, tensors) in sections)
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            if (tensors is null) continue;
+            foreach (var (name, values) in tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
-                stream.Write(Magic);
-                byte[] header = JsonSerializer.SerializeToUtf8Bytes(Header);
-                WriteInt(stream, header.Length);
-                stream.Write(header);
-                var sections = new[] { ("model", Model), ("optimizer", Optimizer), ("best", Best) };
-                WriteInt(stream, sections.Sum(s => s.Item2?.Count ?? 0));
-                foreach (var (section, tensors) in sections)
-                {
-                    if (tensors is null) continue;
-                    foreach (var (name, values) in tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-                    {
-                        byte[] key = Encoding.UTF8.GetBytes(section + "/" + name);
-                        WriteInt(stream, key.Length);
-                        stream.Write(key);
-                        WriteInt(stream, values.Length);
-                        if (BitConverter.IsLittleEndian) stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
-                        else
-                            foreach (float v in values) WriteInt(stream, BitConverter.SingleToInt32Bits(v));
-                    }
-                }
-                stream.Flush(true);
+                byte[] key = Encoding.UTF8.GetBytes(section + "/" + name);
+                WriteInt(stream, key.Length);
+                stream.Write(key);
+                WriteInt(stream, values.Length);
+                if (BitConverter.IsLittleEndian) stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+                else
+                    foreach (float v in values) WriteInt(stream, BitConverter.SingleToInt32Bits(v));
             }
-            File.Move(temp, path, overwrite: true);
         }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+    }, createFolder: true);
 
     /// <summary>Reads a checkpoint; a truncated, corrupt or foreign file gives <see cref="InvalidDataException"/> naming it.</summary>
     public static TrainingCheckpoint Load(string path)

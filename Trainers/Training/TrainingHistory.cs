@@ -50,27 +50,6 @@ public sealed class TrainingHistory : IReadOnlyList<EpochMetrics>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        AtomicFile.WriteAllText(path, path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ToCsv() : ToJson());
-    }
-}
-
-/// <summary>Writes files whole or not at all: into a temporary file beside the target, then a rename.</summary>
-internal static class AtomicFile
-{
-    public static void WriteAllText(string path, string contents)
-    {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            File.WriteAllText(temp, contents, new UTF8Encoding(false));
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        IO.AtomicFile.WriteAllText(path, path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ToCsv() : ToJson(), createFolder: true);
     }
 }

@@ -48,7 +48,7 @@ public sealed class RunControlTests
             Assert.ThrowsExactly<SimulatedKillException>(() =>
                 new SupervisedTrainer(killed, Options with { CheckpointDirectory = dir, CheckpointEverySteps = 4, Callbacks = [kill] }).Fit(Train, Validation));
             Assert.IsTrue(File.Exists(Path.Combine(dir, "checkpoint.mlpc")));
-            Assert.IsEmpty(Directory.GetFiles(dir, "*.tmp-*"), "no temporary files are left behind");
+            Assert.IsEmpty(Directory.GetFiles(dir, "*.tmp*"), "no temporary files are left behind");
 
             var resumedModel = TinyNet(99); // other initial weights: the checkpoint must overwrite all of them
             var resumed = new SupervisedTrainer(resumedModel, Options with { ResumeFrom = dir, CheckpointDirectory = dir }).Fit(Train, Validation);
