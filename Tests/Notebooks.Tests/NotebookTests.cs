@@ -22,6 +22,7 @@ public sealed class NotebookTests
     [DataRow("02-augmentation-gallery.ipynb", 14, new[] { "RandomResizedCrop", "TrivialAugment", "MixUp", "CutMix" })]
     [DataRow("03-inside-the-cnn.ipynb", 3, new[] { "conv1 (Conv2d)", "Total params" })]
     [DataRow("04-evaluation.ipynb", 3, new[] { "Top-1", "ECE", "report.html" })]
+    [DataRow("05-transfer.ipynb", 0, new[] { "pretrained LeNet-5", "feature extraction", "fine-tuning", "transfer gains over scratch", "after continuing on 3000 images", "KiB of ONNX" })]
     public async Task Notebook_RunsEveryCellInOrder(string name, int minimumImages, string[] expectedText)
     {
         var notebook = Notebook.Load(Path.Combine(NotebookFolder, name));
@@ -65,7 +66,7 @@ public sealed class NotebookTests
     [TestMethod]
     public void Notebooks_AreNbformat4WithTheCSharpKernelAndNoStoredOutputs()
     {
-        string[] expected = ["01-quick-start.ipynb", "02-augmentation-gallery.ipynb", "03-inside-the-cnn.ipynb", "04-evaluation.ipynb"];
+        string[] expected = ["01-quick-start.ipynb", "02-augmentation-gallery.ipynb", "03-inside-the-cnn.ipynb", "04-evaluation.ipynb", "05-transfer.ipynb"];
         var found = Directory.EnumerateFiles(NotebookFolder, "*.ipynb").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
         CollectionAssert.AreEqual(expected, found, "the notebooks the test runs are exactly the ones in the folder");
         string readme = File.ReadAllText(Path.Combine(NotebookFolder, "README.md"));
