@@ -6,14 +6,6 @@ using MlPipelines.Trainers.Onnx;
 namespace MlPipelines.Trainers.ImageClassification;
 
 /// <summary>
-/// One cut of a transfer, saved with the model so it can be rebuilt: the source network (the architecture with
-/// <paramref name="SourceClasses"/> classes, after any earlier cuts) kept up to the output of <paramref name="Layer"/>, then
-/// pooling, flattening and a new head (<paramref name="HiddenUnits"/> 0: linear; else an MLP with that hidden layer and
-/// <paramref name="Dropout"/>).
-/// </summary>
-internal sealed record NetworkCut(string Layer, int SourceClasses, int HiddenUnits, float Dropout);
-
-/// <summary>
 /// Cutting a network at a named layer (Keras-style: the features are that module's output and everything after it goes) or
 /// before its classifier, and putting a new head on the features. The new network is a sequence "backbone" (the kept part,
 /// with its original child names, so its state-dict keys are "backbone." + the source's), "pool" (global average pooling,
