@@ -46,11 +46,13 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run whose checkpoint is in --output" };
         var from = new Option<string?>("--from") { Description = "Start from this trained model file (transfer learning; its architecture is used)" };
         var transfer = new Option<TransferMode>("--transfer") { Description = "With --from: finetune, featureextraction or continuetraining", DefaultValueFactory = _ => TransferMode.FineTune };
+        var cut = new Option<string?>("--cut") { Description = "With --from: the layer whose output the new head reads, e.g. pool2 (default: before the classifier)" };
+        var head = new Option<string?>("--head") { Description = "With --from: the new head, linear (default) or mlp:HIDDEN[:DROPOUT]" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every this many steps (0: at the end of each epoch and on Ctrl+C)" };
         var command = new Command("train", "Train an image classifier, print its test metrics and save it with a report")
         {
             config, data, manifest, testData, testFraction, prefix, size, grayscale, skipBad, arch, epochs, batch, optimizer, lr, schedule, flip, pad, mixup, cutmix,
-            validation, patience, seed, threads, output, resume, checkpointEvery, from, transfer,
+            validation, patience, seed, threads, output, resume, checkpointEvery, from, transfer, cut, head,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -67,6 +69,7 @@ internal static class TrainCommand
                 CropPadding = Pick(pad, job.CropPadding), MixUp = Pick(mixup, job.MixUp), CutMix = Pick(cutmix, job.CutMix), ValidationFraction = Pick(validation, job.ValidationFraction), Patience = Pick(patience, job.Patience),
                 Seed = Pick(seed, job.Seed), Threads = Pick(threads, job.Threads), Output = Pick(output, job.Output),
                 CheckpointEvery = Pick(checkpointEvery, job.CheckpointEvery), From = Pick(from, job.From), Transfer = Pick(transfer, job.Transfer),
+                Cut = Pick(cut, job.Cut), Head = Pick(head, job.Head),
             };
             bool resuming = parse.GetValue(resume);
             return Task.Run(() => Run(job, resuming, cancel), cancel);
@@ -82,6 +85,17 @@ internal static class TrainCommand
             throw new UserException("--patience needs --validation-fraction (early stopping watches the validation loss).");
         if (job.Size < 1) throw new UserException("--size must be positive.");
         if (!(job.TestFraction > 0 && job.TestFraction < 1)) throw new UserException("--test-fraction must lie between 0 and 1.");
+        if (job.From is null && (job.Cut is not null || job.Head is not null))
+            throw new UserException("--cut and --head adapt a pretrained model: give it with --from.");
+        TransferHead transferHead;
+        try
+        {
+            transferHead = job.Head is null ? TransferHead.Linear : TransferHead.Parse(job.Head);
+        }
+        catch (FormatException ex)
+        {
+            throw new UserException("--head: " + ex.Message);
+        }
         string checkpoints = Path.Combine(job.Output, "checkpoint");
         if (resume && !File.Exists(Path.Combine(checkpoints, "checkpoint.mlpc")))
             throw new UserException($"Nothing to resume: no checkpoint in {checkpoints}.");
@@ -107,7 +121,7 @@ internal static class TrainCommand
                 .Append(ctx.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
                 {
                     Architecture = job.Arch, Training = training, ValidationFraction = job.ValidationFraction, TopK = 3, Progress = progress, CancellationToken = cancel,
-                    Transfer = job.From is null ? null : new TransferOptions { From = ModelFiles.LoadClassifier(job.From), Mode = job.Transfer },
+                    Transfer = job.From is null ? null : new TransferOptions { From = ModelFiles.LoadClassifier(job.From), Mode = job.Transfer, CutAt = job.Cut, Head = transferHead },
                 }));
         }
         catch (ArgumentException ex)

@@ -69,6 +69,12 @@ internal sealed record TrainJob
 
     public MlPipelines.Trainers.ImageClassification.TransferMode Transfer { get; init; } = MlPipelines.Trainers.ImageClassification.TransferMode.FineTune;
 
+    /// <summary>With <see cref="From"/>: the layer the new head reads (null: before the classifier).</summary>
+    public string? Cut { get; init; }
+
+    /// <summary>With <see cref="From"/>: "linear" or "mlp:HIDDEN[:DROPOUT]" (null: linear).</summary>
+    public string? Head { get; init; }
+
     public string Output { get; init; } = Path.Combine("runs", "latest");
 
     public static TrainJob Load(string path)

@@ -43,6 +43,45 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void TrainFrom_WithCutAndMlpHead_TrainsTheNewHead_AndBadCutsOrHeadsFailClearly()
+    {
+        string dir = Mlp.TempFolder();
+        try
+        {
+            Mlp.WriteBars(Path.Combine(dir, "data"), "bars", 240, 60);
+            string[] common = ["train", "--data", "data", "--prefix", "bars", "--batch-size", "16", "--threads", "1"];
+            var base_ = Mlp.Run(dir, [.. common, "--epochs", "2", "--output", "base"]);
+            Assert.AreEqual(0, base_.ExitCode, base_.Err);
+
+            var cut = Mlp.Run(dir, [.. common, "--epochs", "2", "--from", "base/model.zip", "--transfer", "featureextraction", "--cut", "pool2", "--head", "mlp:16",
+                "--output", "cut"]);
+            Assert.AreEqual(0, cut.ExitCode, cut.Err);
+            StringAssert.Contains(cut.Out, "after 'pool2'");
+            StringAssert.Contains(cut.Out, "new mlp:16:0.2 head");
+            var summary = Mlp.Run(dir, "summary", "--model", Path.Combine("cut", "model.zip"));
+            Assert.AreEqual(0, summary.ExitCode, summary.Err);
+            StringAssert.Contains(summary.Out, "Output shape: [1, 3]");
+            StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "cut", "job.json")), "\"mlp:16\"");
+
+            foreach (var (args, expected) in new (string[], string)[]
+            {
+                (["--from", "base/model.zip", "--cut", "conv9"], "no layer 'conv9' to cut at"),
+                (["--from", "base/model.zip", "--head", "mlp"], "--head: Head 'mlp'"),
+                (["--cut", "pool2"], "give it with --from"),
+            })
+            {
+                var (code, _, err) = Mlp.Run(dir, [.. common, "--epochs", "1", .. args, "--output", "bad"]);
+                Assert.AreEqual(2, code, $"{string.Join(' ', args)}: {err}");
+                StringAssert.Contains(err, expected);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
     public void SigkillMidEpoch_ThenResume_EndsWithTheSameLossesAndMetrics()
     {
         string dir = Mlp.TempFolder();

@@ -68,8 +68,10 @@ public static class ImageClassificationArchitectures
     /// <summary>
     /// Registers an imported ONNX network as a pretrained backbone: the architecture is the network (weights from the file,
     /// everything it computes, its own classifier included) followed by a new linear head for the data's classes. Train it
-    /// with <see cref="TransferOptions"/> (no <c>From</c>) to freeze the imported body or fine-tune it. Register the same name
-    /// and file again before loading a model saved from it: the file gives the structure, the model file the weights.
+    /// with <see cref="TransferOptions"/> (no <c>From</c>) to freeze the imported body or fine-tune it: then the graph's own
+    /// classifier is cut away (or the graph is cut at <see cref="TransferOptions.CutAt"/>, a node or value name) and the new
+    /// head reads the features. Register the same name and file again before loading a model saved from it: the file gives
+    /// the structure, the model file the weights and the cut.
     /// </summary>
     public static void RegisterOnnx(string name, string onnxPath, Onnx.OnnxImportOptions? options = null)
     {

@@ -211,12 +211,19 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer),
             $"Training {architecture} on {trainSet.Count} images {channels}x{height}x{width}, {classNames.Count} classes"
             + (validationSet is null ? "" : $", validating on {validationSet.Count}") + ".");
-        var model = ImageClassificationArchitectures.Create(architecture, new ArchitectureInput(channels, height, width, classNames.Count, o.Training.Seed));
-        var history = o.Transfer is { } transfer
-            ? TrainFromPretrained(transfer, model, classNames, channels, TrainForEpoch, validationSet)
-            : Train(new SupervisedTrainer(model, o.Training), TrainForEpoch, validationSet, o.Training, 0, []);
+        var architectureInput = new ArchitectureInput(channels, height, width, classNames.Count, o.Training.Seed);
+        Engine.Nn.Module model;
+        TrainingHistory history;
+        IReadOnlyList<NetworkCut> cuts = [];
+        if (o.Transfer is { } transfer)
+            (model, cuts, history) = TrainFromPretrained(transfer, architecture, architectureInput, classNames, TrainForEpoch, validationSet);
+        else
+        {
+            model = ImageClassificationArchitectures.Create(architecture, architectureInput);
+            history = Train(new SupervisedTrainer(model, o.Training), TrainForEpoch, validationSet, o.Training, 0, []);
+        }
         var scoring = new ImageClassificationTransformer.ScoringOptions(architecture, channels, height, width, o.FeatureColumnName, o.ScoreColumnName,
-            o.PredictedLabelColumnName, o.TopK, o.TopKLabelsColumnName, o.TopKScoresColumnName, imageInput);
+            o.PredictedLabelColumnName, o.TopK, o.TopKLabelsColumnName, o.TopKScoresColumnName, imageInput, cuts.Count == 0 ? null : [.. cuts]);
         if (o.TopK > classNames.Count) throw new ArgumentOutOfRangeException(nameof(input), o.TopK, $"TopK {o.TopK} exceeds the {classNames.Count} classes.");
         return new ImageClassificationTransformer(model, scoring, classNames, history);
     }
@@ -234,25 +241,60 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         };
     }
 
-    /// <summary>Transfers the pretrained weights into <paramref name="model"/> and trains as the transfer mode says.</summary>
-    private TrainingHistory TrainFromPretrained(TransferOptions t, Engine.Nn.Module model, IReadOnlyList<string> classNames, int channels,
-        Func<int, ImageBatchSet> train, ImageBatchSet? validation)
+    /// <summary>
+    /// Builds the network to train from the pretrained one — the same architecture with the head replaced when the classes
+    /// differ, or the pretrained network cut and given a new head — and trains it as the transfer mode says.
+    /// </summary>
+    private (Engine.Nn.Module Model, IReadOnlyList<NetworkCut> Cuts, TrainingHistory History) TrainFromPretrained(TransferOptions t, string architecture,
+        ArchitectureInput input, IReadOnlyList<string> classNames, Func<int, ImageBatchSet> train, ImageBatchSet? validation)
     {
         t.Validate();
-        var o = _options.Training;
-        if (t.From is { } from)
+        var (model, cuts) = BuildFromPretrained(t, architecture, input, classNames);
+        return (model, cuts, TrainTransfer(t, model, train, validation));
+    }
+
+    private (Engine.Nn.Module Model, IReadOnlyList<NetworkCut> Cuts) BuildFromPretrained(TransferOptions t, string architecture, ArchitectureInput input,
+        IReadOnlyList<string> classNames)
+    {
+        var from = t.From;
+        if (from is not null && from.InputShape.Channels != input.Channels)
+            throw new InvalidOperationException($"The pretrained model reads {from.InputShape.Channels}-channel images; the data has {input.Channels}.");
+        IReadOnlyList<NetworkCut> sourceCuts = from?.Cuts ?? [];
+        int sourceClasses = from?.ClassNames.Count ?? input.Classes;
+        // Without a named cut or an MLP head the architecture stays as it is (only its last linear layer is new) — unless it is a
+        // registered ONNX network whose graph still has its own classifier: that goes, and the new head reads the pooled features.
+        Engine.Nn.Module? source = from is null ? TransferNetwork.Create(architecture, input, sourceCuts) : null;
+        bool cut = t.CutAt is not null || t.Head.IsMlp || (sourceCuts.Count == 0 && TransferNetwork.EndsWithImportedClassifier(from?.Model ?? source!));
+        string what = from is null ? $"{architecture}'s own pretrained weights" : $"the pretrained {from.Architecture}";
+        if (!cut)
         {
-            if (from.InputShape.Channels != channels)
-                throw new InvalidOperationException($"The pretrained model reads {from.InputShape.Channels}-channel images; the data has {channels}.");
+            if (from is null)
+            {
+                _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer), $"Adapting {what}. Mode: {t.Mode}.");
+                return (source!, sourceCuts);
+            }
+            var same = TransferNetwork.Create(architecture, input, sourceCuts);
             bool sameClasses = from.ClassNames.SequenceEqual(classNames);
-            int copied = TransferLearning.CopyWeights(from.Model, model, keepHead: sameClasses);
+            int copied = TransferLearning.CopyWeights(from.Model, same, keepHead: sameClasses);
             _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer),
-                $"Transferred {copied} tensors from the pretrained {from.Architecture}" + (sameClasses ? " (head included: same classes)." : "; the head is new.")
-                + $" Mode: {t.Mode}.");
+                $"Transferred {copied} tensors from {what}" + (sameClasses ? " (head included: same classes)." : "; the head is new.") + $" Mode: {t.Mode}.");
+            return (same, sourceCuts);
         }
-        else
-            _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer), $"Adapting {_options.Architecture}'s own pretrained weights. Mode: {t.Mode}.");
-        int layers = TransferLearning.Layers(model).Count;
+        // The source network at the pretrained model's class count (its classifier is cut away), cut, with the new head.
+        source ??= TransferNetwork.Create(architecture, input with { Classes = sourceClasses }, sourceCuts);
+        string layer = TransferNetwork.Resolve(source, t.CutAt);
+        var newCut = new NetworkCut(layer, sourceClasses, t.Head.HiddenUnits, t.Head.IsMlp ? t.Head.Dropout : 0);
+        var model = TransferNetwork.Compose(source, newCut, input);
+        int tensors = from is null ? 0 : TransferLearning.CopyWeights(from.Model, model, key => key.StartsWith("backbone.", StringComparison.Ordinal) ? key["backbone.".Length..] : null);
+        _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer),
+            $"Cut {what} after '{layer}'" + (from is null ? "" : $" ({tensors} tensors transferred)") + $", new {t.Head} head. Mode: {t.Mode}.");
+        return (model, [.. sourceCuts, newCut]);
+    }
+
+    /// <summary>Trains <paramref name="model"/> (pretrained weights in place) as the transfer mode says.</summary>
+    private TrainingHistory TrainTransfer(TransferOptions t, Engine.Nn.Module model, Func<int, ImageBatchSet> train, ImageBatchSet? validation)
+    {
+        var o = _options.Training;
         if (t.FreezeTo is int n) TransferLearning.FreezeTo(model, n);
         switch (t.Mode)
         {
@@ -260,16 +302,16 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
                 return Train(new SupervisedTrainer(model, o), train, validation, o, 0, []);
             case TransferMode.FeatureExtraction:
             {
-                TransferLearning.FreezeTo(model, layers - 1);
+                TransferLearning.FreezeBackbone(model);
                 if (TransferLearning.Split(model) is not { } split)
                 {
                     // Not a plain chain: train the head through the frozen network (correct, just slower).
                     return Train(new SupervisedTrainer(model, o), train, validation, o, 0, []);
                 }
-                var features = TransferLearning.Features(split.Backbone, train(1), o.DegreeOfParallelism);
-                var validationFeatures = validation is null ? null : TransferLearning.Features(split.Backbone, validation, o.DegreeOfParallelism);
+                using var cache = CacheFeatures(t, split.Backbone, train(1), "training");
+                using var validationCache = validation is null ? null : CacheFeatures(t with { FeatureCacheBytes = long.MaxValue }, split.Backbone, validation, "validation");
                 var headOptions = o with { HorizontalFlip = false, CropPadding = 0 };
-                return Train(new SupervisedTrainer(split.Head, headOptions), _ => features, validationFeatures, headOptions, 0, []);
+                return Train(new SupervisedTrainer(split.Head, headOptions), _ => cache.Read(), validationCache?.Read(), headOptions, 0, []);
             }
             default:
             {
@@ -278,7 +320,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
                 IReadOnlyList<EpochMetrics> frozen = [];
                 if (t.FrozenEpochs > 0)
                 {
-                    TransferLearning.FreezeTo(model, layers - 1);
+                    TransferLearning.FreezeBackbone(model);
                     var first = o with
                     {
                         Epochs = t.FrozenEpochs, EarlyStopping = null, CheckpointDirectory = Phase(o.CheckpointDirectory, "frozen"), ResumeFrom = Resume("frozen"),
@@ -292,6 +334,24 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
                 return Train(new SupervisedTrainer(model, second, groups), train, validation, second, frozen.Count, frozen);
             }
         }
+    }
+
+    /// <summary>The frozen backbone's features of <paramref name="data"/>, computed once, logging progress about every tenth of the way.</summary>
+    private BottleneckCache CacheFeatures(TransferOptions t, Engine.Nn.Layers.Sequential backbone, ImageBatchSet data, string role)
+    {
+        int reported = 0;
+        void Progress(int done, int total)
+        {
+            if (done != total && done * 10L / total == reported) return;
+            reported = (int)(done * 10L / total);
+            _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer), $"Computing the backbone's features of the {role} images: {done}/{total}.");
+        }
+        var cache = BottleneckCache.Compute(backbone, data, _options.Training.DegreeOfParallelism, t.FeatureCacheBytes,
+            t.FeatureCacheDirectory ?? Path.GetTempPath(), Progress, _options.CancellationToken);
+        if (cache.SpillPath is { } spill)
+            _context.WriteLog(ChannelMessageKind.Info, nameof(ImageClassificationTrainer),
+                $"The {role} features ({(long)cache.Count * cache.Width * sizeof(float):N0} bytes) exceed the {t.FeatureCacheBytes:N0}-byte cache budget; they are spilled to '{spill}' and read back every epoch.");
+        return cache;
     }
 
     /// <summary>Reports a later training phase's epochs after the earlier phases'.</summary>

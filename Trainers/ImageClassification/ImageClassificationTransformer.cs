@@ -16,7 +16,8 @@ namespace MlPipelines.Trainers.ImageClassification;
 /// A trained image classifier as a pipeline step: reads the CHW float feature vector and adds Score (softmax probabilities,
 /// slot names = class names), PredictedLabel (key whose values are the class names; missing when the scores are NaN) and,
 /// on request, the top-k labels and scores. Scores batches of rows at once. Saves the architecture name, input shape, class
-/// names and weights, and loads them back through the architecture registry.
+/// names, the transfer cuts and heads applied to the architecture (if any) and the weights, and loads them back through the
+/// architecture registry.
 /// </summary>
 public sealed class ImageClassificationTransformer : RowToRowTransformerBase
 {
@@ -47,6 +48,9 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
 
     /// <summary>The input image shape (channels, height, width).</summary>
     public (int Channels, int Height, int Width) InputShape => (_options.Channels, _options.Height, _options.Width);
+
+    /// <summary>The cuts transfer learning made to the architecture, oldest first (empty: the architecture as registered).</summary>
+    internal IReadOnlyList<NetworkCut> Cuts => _options.Cuts ?? [];
 
     /// <summary>The per-epoch metrics of the training run (null for a loaded model).</summary>
     public TrainingHistory? History { get; }
@@ -81,14 +85,17 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
             if (string.IsNullOrEmpty(column)) throw context.Error("a column name is missing");
         if (!ImageClassificationArchitectures.Contains(o.Architecture))
             throw context.Error($"architecture '{o.Architecture}' is not registered (register it with ImageClassificationArchitectures.Register before loading)");
+        foreach (var cut in o.Cuts ?? [])
+            if (cut is null || string.IsNullOrEmpty(cut.Layer) || cut.SourceClasses is < 1 or > 100_000 || cut.HiddenUnits is < 0 or > 1 << 20 || !(cut.Dropout is >= 0 and < 1))
+                throw context.Error("a transfer cut is missing or invalid");
         Module model;
         try
         {
-            model = ImageClassificationArchitectures.Create(o.Architecture, new ArchitectureInput(o.Channels, o.Height, o.Width, names.Length, 0));
+            model = TransferNetwork.Create(o.Architecture, new ArchitectureInput(o.Channels, o.Height, o.Width, names.Length, 0), o.Cuts);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or InvalidOperationException)
         {
-            throw context.Error($"architecture '{o.Architecture}' cannot be built for the saved shape: {e.Message}");
+            throw context.Error($"architecture '{o.Architecture}'{(o.Cuts is { Length: > 0 } ? " with its transfer cuts" : "")} cannot be built for the saved shape: {e.Message}");
         }
         var own = model.StateDict();
         if (saved.TensorNames is null || saved.TensorNames.Length != own.Count || !saved.TensorNames.SequenceEqual(own.Keys))
@@ -143,10 +150,10 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
         return columns;
     }
 
-    /// <summary>How the transformer reads and writes columns; saved with the model.</summary>
+    /// <summary>How the network is built and the transformer reads and writes columns; saved with the model.</summary>
     internal sealed record ScoringOptions(
         string Architecture, int Channels, int Height, int Width, string FeatureColumnName, string ScoreColumnName, string PredictedLabelColumnName,
-        int TopK, string TopKLabelsColumnName, string TopKScoresColumnName, ImageInput? Image = null);
+        int TopK, string TopKLabelsColumnName, string TopKScoresColumnName, ImageInput? Image = null, NetworkCut[]? Cuts = null);
 
     /// <summary>
     /// The preprocessing of raw image input, shared by training and scoring so both see the same floats: resize to the

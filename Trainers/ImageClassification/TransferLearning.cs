@@ -1,7 +1,6 @@
 using MlPipelines.Engine;
 using MlPipelines.Engine.Nn;
 using MlPipelines.Engine.Nn.Layers;
-using MlPipelines.Trainers.Training;
 
 namespace MlPipelines.Trainers.ImageClassification;
 
@@ -51,6 +50,26 @@ public sealed record TransferOptions
     /// <summary>Train only the layers from the n-th parameterised layer on (fastai's freeze_to; null: the mode decides).</summary>
     public int? FreezeTo { get; init; }
 
+    /// <summary>
+    /// The layer whose output the new head reads (Keras-style: everything after it is dropped): a module's dotted path
+    /// ("layers.1", "features.3"; a sequential means its last module), or for an imported ONNX network a node name or a value
+    /// name of its graph. Null cuts before the classifier. An unknown name fails, listing the valid ones.
+    /// </summary>
+    public string? CutAt { get; init; }
+
+    /// <summary>The new head: <see cref="TransferHead.Linear"/> (the default) or <see cref="TransferHead.Mlp"/>.</summary>
+    public TransferHead Head { get; init; } = TransferHead.Linear;
+
+    /// <summary>
+    /// Feature extraction: how many bytes of cached backbone features stay in memory (default 1 GiB); beyond that they are
+    /// written to a temporary file in <see cref="FeatureCacheDirectory"/> and read back every epoch, and the file is deleted when
+    /// training ends, also on an exception or cancellation. The results are the same either way, bit for bit.
+    /// </summary>
+    public long FeatureCacheBytes { get; init; } = 1L << 30;
+
+    /// <summary>Where feature caches over <see cref="FeatureCacheBytes"/> are spilled (null: the system's temporary folder).</summary>
+    public string? FeatureCacheDirectory { get; init; }
+
     internal void Validate()
     {
         if (FrozenEpochs < 0) throw new ArgumentOutOfRangeException(nameof(FrozenEpochs), FrozenEpochs, "Frozen epochs must be non-negative.");
@@ -58,6 +77,10 @@ public sealed record TransferOptions
         if (!(LayerLearningRateDecay > 0 && LayerLearningRateDecay <= 1))
             throw new ArgumentOutOfRangeException(nameof(LayerLearningRateDecay), LayerLearningRateDecay, "The layer learning-rate decay must lie in (0, 1].");
         if (FreezeTo is < 0) throw new ArgumentOutOfRangeException(nameof(FreezeTo), FreezeTo, "FreezeTo must be non-negative.");
+        if (CutAt is "") throw new ArgumentException("CutAt must name a layer, or be null to cut before the classifier.", nameof(CutAt));
+        ArgumentNullException.ThrowIfNull(Head, nameof(Head));
+        Head.Validate();
+        if (FeatureCacheBytes < 0) throw new ArgumentOutOfRangeException(nameof(FeatureCacheBytes), FeatureCacheBytes, "The feature cache budget must be non-negative.");
     }
 }
 
@@ -66,7 +89,7 @@ internal static class TransferLearning
 {
     /// <summary>
     /// The parameterised layers (convolutions, linears, normalisations ...) in registration order — for the built-in
-    /// architectures, the order data flows through them. The last one is the head.
+    /// architectures, the order data flows through them. The last <see cref="HeadLayerCount"/> of them are the head.
     /// </summary>
     public static List<(string Name, Module Module)> Layers(Module model) =>
         [.. model.NamedModules().Where(m => m.Value.NamedParameters().Any(p => !p.Name.Contains('.', StringComparison.Ordinal)))];
@@ -88,22 +111,39 @@ internal static class TransferLearning
     public static int CopyWeights(Module source, Module target, bool keepHead)
     {
         string head = Head(target).Name;
-        bool InHead(string key) => key.StartsWith(head + ".", StringComparison.Ordinal);
+        return CopyWeights(source, target, key => !keepHead && key.StartsWith(head + ".", StringComparison.Ordinal) ? null : key);
+    }
+
+    /// <summary>
+    /// Copies into every <paramref name="target"/> entry whose key <paramref name="sourceKey"/> maps to a source key (null: the
+    /// entry is new and keeps its initial values) the source's tensor, which must exist and have the same shape.
+    /// </summary>
+    public static int CopyWeights(Module source, Module target, Func<string, string?> sourceKey)
+    {
         var from = source.StateDict();
         int copied = 0;
         foreach (var (key, tensor) in target.StateDict())
         {
-            if (InHead(key) && !keepHead) continue;
-            if (!from.TryGetValue(key, out Tensor? value))
-                throw new InvalidOperationException($"The pretrained model has no '{key}'; it is a different architecture.");
+            if (sourceKey(key) is not { } name) continue;
+            if (!from.TryGetValue(name, out Tensor? value))
+                throw new InvalidOperationException($"The pretrained model has no '{name}'; it is a different architecture.");
             if (!value.SameShape(tensor))
                 throw new InvalidOperationException(
-                    $"The pretrained '{key}' is {value.ShapeText} but the new network needs {tensor.ShapeText}; the input size or channels differ from the pretrained model's.");
+                    $"The pretrained '{name}' is {value.ShapeText} but the new network needs {tensor.ShapeText}; the input size or channels differ from the pretrained model's.");
             value.Span.CopyTo(tensor.Span);
             copied++;
         }
         return copied;
     }
+
+    /// <summary>How many of the last <see cref="Layers"/> form the head: all of a composed network's new head, else the last one.</summary>
+    public static int HeadLayerCount(Module model) =>
+        TransferNetwork.IsComposed(model)
+            ? Layers(model).Count(l => l.Name == TransferNetwork.HeadPath || l.Name.StartsWith(TransferNetwork.HeadPath + ".", StringComparison.Ordinal))
+            : 1;
+
+    /// <summary>Freezes everything but the head.</summary>
+    public static void FreezeBackbone(Module model) => FreezeTo(model, Layers(model).Count - HeadLayerCount(model));
 
     /// <summary>Freezes every parameterised layer before the <paramref name="firstTrainable"/>-th one (the head is the last).</summary>
     public static void FreezeTo(Module model, int firstTrainable)
@@ -115,15 +155,15 @@ internal static class TransferLearning
     }
 
     /// <summary>
-    /// Discriminative learning rates: the head alone first (factor 1), then the rest of the layers split into
+    /// Discriminative learning rates: the head's layers alone first (factor 1), then the rest of the layers split into
     /// <paramref name="groups"/> - 1 contiguous groups of about equal parameter counts, the later ones at higher rates.
     /// </summary>
     public static List<(IReadOnlyList<Parameter> Parameters, double LearningRateFactor)> Groups(Module model, int groups, double decay)
     {
         var layers = Layers(model);
-        var head = layers[^1];
-        var body = layers[..^1];
-        var result = new List<(IReadOnlyList<Parameter>, double)> { ([.. Own(head.Module)], 1.0) };
+        int headLayers = HeadLayerCount(model);
+        var body = layers[..^headLayers];
+        var result = new List<(IReadOnlyList<Parameter>, double)> { ([.. layers[^headLayers..].SelectMany(l => Own(l.Module))], 1.0) };
         int bodyGroups = Math.Min(groups - 1, body.Count);
         if (bodyGroups <= 0)
         {
@@ -150,6 +190,11 @@ internal static class TransferLearning
     /// </summary>
     public static (Sequential Backbone, Sequential Head)? Split(Module model)
     {
+        if (TransferNetwork.IsComposed(model))
+        {
+            var parts = ((Sequential)model).Children;
+            return (new Sequential([.. parts.Take(parts.Count - 1).Select(c => c.Value)]), new Sequential(new Flatten(), parts[^1].Value));
+        }
         var chain = new List<Module>();
         void Flatten(Module m)
         {
@@ -163,27 +208,5 @@ internal static class TransferLearning
         // Everything after the head must be parameter-free, and the head must be the only parameterised module from there on.
         if (chain.Skip(at + 1).Any(m => m.NamedParameters().Any())) return null;
         return (new Sequential([.. chain.Take(at)]), new Sequential([new Flatten(), .. chain.Skip(at)]));
-    }
-
-    /// <summary>The backbone's outputs for every image (evaluation mode, batches of 128), as [N, F, 1, 1] "images" for the head.</summary>
-    public static ImageBatchSet Features(Sequential backbone, ImageBatchSet data, int threads)
-    {
-        backbone.Eval();
-        var ctx = new StepContext(new Engine.Compute.ComputeConfig { DegreeOfParallelism = threads }) { RecordForBackward = false };
-        int[] outShape = backbone.OutputShape([1, data.Channels, data.Height, data.Width]);
-        int width = outShape.Skip(1).Aggregate(1, (a, b) => a * b);
-        var features = new float[(long)data.Count * width];
-        const int batch = 128;
-        for (int start = 0; start < data.Count; start += batch)
-        {
-            int n = Math.Min(batch, data.Count - start);
-            ctx.BeginStep();
-            Tensor x = ctx.Rent(n, data.Channels, data.Height, data.Width);
-            data.Images.AsSpan(start * data.ImageSize, n * data.ImageSize).CopyTo(x.Span);
-            backbone.Forward(x, ctx).Span.CopyTo(features.AsSpan(start * width, n * width));
-        }
-        return data.SoftTargets is { } soft
-            ? ImageBatchSet.WithSoftTargets(features, soft, width, 1, 1, data.Classes)
-            : new ImageBatchSet(features, data.Labels, width, 1, 1, data.Classes);
     }
 }

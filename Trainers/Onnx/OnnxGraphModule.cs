@@ -9,7 +9,8 @@ namespace MlPipelines.Trainers.Onnx;
 /// backward; the values of a step live in the <see cref="StepContext"/>. Weight initializers (Conv, Gemm, MatMul,
 /// normalisation scales and biases, PRelu slopes) are <see cref="Parameter"/>s with their ONNX names as state-dict keys,
 /// batch-norm running statistics are buffers, other initializers are constants. In training mode batch normalisation
-/// uses batch statistics and updates its running statistics; dropout is always the identity.
+/// uses batch statistics and updates its running statistics — except a batch normalisation whose scale and bias are both
+/// frozen, which normalises with its running statistics (as a frozen BatchNorm2d does); dropout is always the identity.
 /// </summary>
 public sealed class OnnxGraphModule : Module
 {
@@ -17,6 +18,9 @@ public sealed class OnnxGraphModule : Module
     private readonly Dictionary<string, Tensor> _constants;
     private readonly Dictionary<string, Parameter> _parameters = new(StringComparer.Ordinal);
     private readonly long _maxElements;
+    private readonly Dictionary<string, Tensor> _initializers;
+    private readonly ISet<string> _weights;
+    private readonly ISet<string> _buffers;
 
     private sealed class StepValues
     {
@@ -29,6 +33,7 @@ public sealed class OnnxGraphModule : Module
     {
         _nodes = nodes;
         _maxElements = maxElements;
+        (_initializers, _weights, _buffers) = (initializers, weights, buffers);
         InputNames = inputs;
         OutputNames = outputs;
         Opset = opset;
@@ -91,7 +96,7 @@ public sealed class OnnxGraphModule : Module
             Tensor?[] x = Inputs(node, values);
             Tensor[] y = [.. node.Outputs.Select(o => o.Length > 0 ? values[o] : new Tensor(0))];
             Tensor?[] dx;
-            try { dx = node.Op.Backward(x, y, dy, op); }
+            try { dx = node.Op.Backward(x, y, dy, ForNode(node, op)); }
             catch (NotSupportedException e) { throw new NotSupportedException($"{node.OpType} node '{node.Name}': {e.Message}", e); }
             for (int i = 0; i < dx.Length && i < node.Inputs.Length; i++)
                 if (dx[i] is { } g && node.Inputs[i].Length > 0 && !_constants.ContainsKey(node.Inputs[i])) Accumulate(grads, node.Inputs[i], g);
@@ -142,7 +147,7 @@ public sealed class OnnxGraphModule : Module
         foreach (OnnxGraphNode node in _nodes)
         {
             Tensor[] y;
-            try { y = node.Op.Forward(Inputs(node, values), op); }
+            try { y = node.Op.Forward(Inputs(node, values), ForNode(node, op)); }
             catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
             {
                 throw new InvalidDataException($"{node.OpType} node '{node.Name}' (opset {Opset}) failed: {e.Message}", e);
@@ -151,6 +156,79 @@ public sealed class OnnxGraphModule : Module
                 if (node.Outputs[o].Length > 0) values[node.Outputs[o]] = y[o];
         }
         return [.. OutputNames.Select(n => values[n])];
+    }
+
+    /// <summary>A batch normalisation with frozen scale and bias runs as in evaluation: running statistics, none updated.</summary>
+    private OpContext ForNode(OnnxGraphNode node, OpContext op) =>
+        op.Training && node.OpType == "BatchNormalization" && node.Inputs.Length >= 3
+        && node.Inputs[1..3].All(n => !_parameters.TryGetValue(n, out Parameter? p) || !p.RequiresGrad)
+        && node.Inputs[1..3].Any(_parameters.ContainsKey)
+            ? op with { Training = false } : op;
+
+    /// <summary>
+    /// The places the graph can be cut, in execution order: each node by its name and each value a node computes by its own
+    /// name, with the value that becomes the cut graph's output.
+    /// </summary>
+    internal IEnumerable<(string Name, string Value)> CutPoints()
+    {
+        foreach (OnnxGraphNode node in _nodes)
+        {
+            string first = node.Outputs.FirstOrDefault(o => o.Length > 0) ?? "";
+            if (first.Length == 0) continue;
+            if (node.Name.Length > 0) yield return (node.Name, first);
+            foreach (string output in node.Outputs)
+                if (output.Length > 0) yield return (output, output);
+        }
+    }
+
+    /// <summary>
+    /// The value the graph's own classifier reads (its pooled features): behind the first output, past any trailing
+    /// Softmax, LogSoftmax, Flatten, Reshape, Squeeze, Identity or Dropout, a Gemm or a MatMul (with or without a following
+    /// Add) whose weight is an initializer. Null when the graph does not end in such a classifier.
+    /// </summary>
+    internal string? ClassifierInput()
+    {
+        var producer = new Dictionary<string, OnnxGraphNode>(StringComparer.Ordinal);
+        foreach (OnnxGraphNode node in _nodes)
+            foreach (string output in node.Outputs)
+                if (output.Length > 0) producer[output] = node;
+        bool Initializer(string name) => _parameters.ContainsKey(name) || _constants.ContainsKey(name);
+        string value = OutputNames[0];
+        OnnxGraphNode? at;
+        while (producer.TryGetValue(value, out at) && at.OpType is "Softmax" or "LogSoftmax" or "Flatten" or "Reshape" or "Squeeze" or "Identity" or "Dropout")
+            value = at.Inputs[0];
+        if (at is null) return null;
+        if (at.OpType is "Gemm" or "MatMul" && at.Inputs.Length >= 2 && Initializer(at.Inputs[1])) return at.Inputs[0];
+        if (at.OpType == "Add" && at.Inputs.Length == 2)
+            for (int i = 0; i < 2; i++)
+                if (Initializer(at.Inputs[1 - i]) && producer.TryGetValue(at.Inputs[i], out OnnxGraphNode? matmul)
+                    && matmul.OpType == "MatMul" && Initializer(matmul.Inputs[1]))
+                    return matmul.Inputs[0];
+        return null;
+    }
+
+    /// <summary>
+    /// A copy of the graph that stops at <paramref name="value"/>: only the nodes it depends on, only the initializers they read
+    /// (copied, under the same state-dict keys), with the same inputs and <paramref name="value"/> as its one output.
+    /// </summary>
+    internal OnnxGraphModule Truncate(string value)
+    {
+        var needed = new HashSet<string>(StringComparer.Ordinal) { value };
+        var keep = new bool[_nodes.Length];
+        bool produced = InputNames.Contains(value);
+        for (int k = _nodes.Length - 1; k >= 0; k--)
+        {
+            if (!_nodes[k].Outputs.Any(o => o.Length > 0 && needed.Contains(o))) continue;
+            keep[k] = true;
+            produced = true;
+            foreach (string input in _nodes[k].Inputs)
+                if (input.Length > 0) needed.Add(input);
+        }
+        if (!produced) throw new ArgumentException($"The graph computes no value named '{value}'.", nameof(value));
+        var initializers = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in _initializers)
+            if (needed.Contains(name)) initializers[name] = (_parameters.TryGetValue(name, out Parameter? p) ? p.Value : tensor).Clone();
+        return new OnnxGraphModule([.. _nodes.Where((_, k) => keep[k])], initializers, _weights, _buffers, [.. InputNames], [value], Opset, Metadata, _maxElements);
     }
 
     private static Tensor?[] Inputs(OnnxGraphNode node, Dictionary<string, Tensor> values)

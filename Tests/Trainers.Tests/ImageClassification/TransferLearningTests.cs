@@ -14,7 +14,7 @@ public sealed class TransferLearningTests
     private static readonly string[] SecondHalf = FashionSample.ClassNames[5..];
 
     /// <summary>Sample images of classes [from, from + 5) relabelled 0..4, with those five class names.</summary>
-    private static IDataView Classes(string split, int count, int from)
+    internal static IDataView Classes(string split, int count, int from)
     {
         var (pixels, labels) = FashionSample.Read(split, count * 2);
         var keep = Enumerable.Range(0, labels.Length).Where(i => labels[i] >= from && labels[i] < from + 5).Take(count).ToArray();
@@ -24,15 +24,15 @@ public sealed class TransferLearningTests
             .ToDataView();
     }
 
-    private static TrainingOptions Quick(int epochs) => new() { Epochs = epochs, BatchSize = 32, LearningRate = 0.05, Seed = 4, DegreeOfParallelism = 2 };
+    internal static TrainingOptions Quick(int epochs) => new() { Epochs = epochs, BatchSize = 32, LearningRate = 0.05, Seed = 4, DegreeOfParallelism = 2 };
 
-    private static ImageClassificationTransformer Pretrained(string arch = "lenet5") =>
+    internal static ImageClassificationTransformer Pretrained(string arch = "lenet5") =>
         new MLContext(1).MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options { Architecture = arch, Training = Quick(3) })
             .Fit(Classes("train", 500, 0));
 
-    private static Dictionary<string, float[]> Snapshot(Module m) => m.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Span.ToArray());
+    internal static Dictionary<string, float[]> Snapshot(Module m) => m.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Span.ToArray());
 
-    private static double Accuracy(ImageClassificationTransformer model, IDataView test)
+    internal static double Accuracy(ImageClassificationTransformer model, IDataView test)
     {
         var scored = model.Transform(test);
         using var cursor = scored.GetRowCursor([scored.Schema["Label"], scored.Schema["PredictedLabel"]]);
@@ -134,13 +134,16 @@ public sealed class TransferLearningTests
             {
                 Architecture = name, Training = Quick(10), Transfer = new TransferOptions { Mode = TransferMode.FeatureExtraction },
             }).Fit(Classes("train", 150, 5));
-            var body = model.Model.StateDict().Where(kv => kv.Key.StartsWith("body.", StringComparison.Ordinal)).ToList();
+            // "Before the classifier" removes the imported graph's own classifier (fc3's Gemm): the new head reads fc2's 84 features.
+            var body = model.Model.StateDict().Where(kv => kv.Key.StartsWith("backbone.body.", StringComparison.Ordinal)).ToList();
             Assert.IsNotEmpty(body);
+            Assert.IsFalse(body.Any(kv => kv.Key.Contains("fc3", StringComparison.Ordinal)), "the imported classifier is cut away");
+            Assert.AreEqual(84, model.Model.StateDict()["head.weight"].Shape[1]);
             foreach (var (key, tensor) in body)
-                CollectionAssert.AreEqual(pretrained.Model.StateDict()[key["body.model.".Length..]].Span.ToArray(), tensor.Span.ToArray(), $"{key} stays as imported");
+                CollectionAssert.AreEqual(pretrained.Model.StateDict()[key["backbone.body.model.".Length..]].Span.ToArray(), tensor.Span.ToArray(), $"{key} stays as imported");
             var test = Classes("test", 200, 5);
             double accuracy = Accuracy(model, test);
-            Assert.IsGreaterThan(0.4, accuracy, $"accuracy {accuracy:P1} on five new classes from the imported LeNet's logits (chance 20 %)");
+            Assert.IsGreaterThan(0.4, accuracy, $"accuracy {accuracy:P1} on five new classes from the imported LeNet's features (chance 20 %)");
 
             using var stream = new MemoryStream();
             ctx.Model.Save(model, test.Schema, stream);
@@ -172,12 +175,12 @@ public sealed class TransferLearningTests
         StringAssert.Contains(size.Message, "fc1.weight");
     }
 
-    private sealed class EpochEndSpy(Action<TrainingState, EpochMetrics> action) : TrainingCallback
+    internal sealed class EpochEndSpy(Action<TrainingState, EpochMetrics> action) : TrainingCallback
     {
         public override void OnEpochEnd(TrainingState state, EpochMetrics metrics) => action(state, metrics);
     }
 
-    private sealed class TrainBeginSpy(Action<TrainingState> action) : TrainingCallback
+    internal sealed class TrainBeginSpy(Action<TrainingState> action) : TrainingCallback
     {
         public override void OnTrainBegin(TrainingState state) => action(state);
     }
