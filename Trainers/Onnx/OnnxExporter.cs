@@ -40,7 +40,7 @@ public sealed record OnnxExportOptions
 
 /// <summary>
 /// Writes a network built from engine modules as an ONNX model (IR 8) in evaluation form: batch norm with its running
-/// statistics, dropout removed. Each module type has an emitter; register emitters for your own modules with
+/// statistics, dropout and training-only auxiliary classifiers removed. Each module type has an emitter; register emitters for your own modules with
 /// <see cref="Register{TModule}"/>. A module without one fails the export naming its path and type.
 /// </summary>
 public static class OnnxExporter
