@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf;
 using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Models.Zoo;
 using MlPipelines.Engine.Nn;
 using MlPipelines.Engine.Nn.Layers;
 using MlPipelines.Trainers.ImageClassification;
@@ -39,7 +40,7 @@ public sealed record OnnxExportOptions
 
 /// <summary>
 /// Writes a network built from engine modules as an ONNX model (IR 8) in evaluation form: batch norm with its running
-/// statistics, dropout removed. Each module type has an emitter; register emitters for your own modules with
+/// statistics, dropout and training-only auxiliary classifiers removed. Each module type has an emitter; register emitters for your own modules with
 /// <see cref="Register{TModule}"/>. A module without one fails the export naming its path and type.
 /// </summary>
 public static class OnnxExporter
@@ -82,6 +83,20 @@ public static class OnnxExporter
             g.Node("Concat", p, [.. m.Children.Select(c => Emit(c.Value, $"{p}.{c.Name}", x, s, g))], ("axis", 1)));
         Register<AdaptiveAvgPool2d>(EmitAdaptiveAvgPool);
         Register<LocalResponseNorm>((m, p, x, s, g) => g.Node("LRN", p, [x], ("size", m.Size), ("alpha", m.Alpha), ("beta", m.Beta), ("bias", m.K)));
+        // GoogLeNet's auxiliary classifiers only run in training: the evaluation graph passes their input through.
+        Register<AuxiliaryClassifier>((m, p, x, s, g) => x);
+        Register<TransposeLastTwo>(EmitTransposeLastTwo);
+        Register<TokenMean>((m, p, x, s, g) => g.Node("ReduceMean", p, [x], ("axes", new[] { 1 }), ("keepdims", 0)));
+        Register<MixerBlock>(EmitMixerBlock);
+        Register<EncoderBlock>(EmitEncoderBlock);
+        Register<MultiheadSelfAttention>(EmitSelfAttention);
+        Register<TransformerEncoder>((m, p, x, s, g) =>
+        {
+            var c = ChildrenOf(m);
+            string z = g.Node("Add", p + ".position", [x, g.Initializer(p + ".pos_embedding", OwnParameter(m, "pos_embedding"), 1, m.SequenceLength, m.HiddenDim)]);
+            return Emit(c["ln"], p + ".ln", Emit(c["layers"], p + ".layers", z, s, g), s, g);
+        });
+        Register<VisionTransformer>(EmitVisionTransformer);
     }
 
     /// <summary>Registers (or replaces) the emitter of <typeparamref name="TModule"/>; subclasses without their own use it too.</summary>
@@ -181,9 +196,14 @@ public static class OnnxExporter
             ("group", m.Groups));
     }
 
+    /// <summary>Gemm on [N, in]; on [..., in] (tokens) a MatMul with the transposed weights plus the bias, as the engine's Linear.</summary>
     private static string EmitLinear(Linear m, string p, string x, int[] s, OnnxGraphBuilder g)
     {
-        if (s.Length != 2) x = g.Node("Flatten", p + ".flatten", [x], ("axis", 1));
+        if (s.Length != 2)
+        {
+            string product = g.Node("MatMul", p + ".matmul", [x, g.Initializer(p + ".weight_t", Transposed(m.Weight.Value.Span, m.OutFeatures, m.InFeatures), m.InFeatures, m.OutFeatures)]);
+            return m.Bias is { } bias ? g.Node("Add", p, [product, g.Initializer(p + ".bias", bias.Value.Span, m.OutFeatures)]) : product;
+        }
         var inputs = new List<string> { x, g.Initializer(p + ".weight", m.Weight.Value.Span, m.OutFeatures, m.InFeatures) };
         if (m.Bias is { } b) inputs.Add(g.Initializer(p + ".bias", b.Value.Span, m.OutFeatures));
         return g.Node("Gemm", p, [.. inputs], ("transB", 1));
@@ -298,10 +318,120 @@ public static class OnnxExporter
         int h = s[2], w = s[3];
         if (m.OutputHeight == 1 && m.OutputWidth == 1) return g.Node("GlobalAveragePool", p, [x]);
         if (h == m.OutputHeight && w == m.OutputWidth) return x;
-        if (h % m.OutputHeight != 0 || w % m.OutputWidth != 0)
-            throw new NotSupportedException($"AdaptiveAvgPool2d '{p}' maps {h}x{w} to {m.OutputHeight}x{m.OutputWidth}, which is not one AveragePool; export at an input size whose feature map divides evenly.");
-        int kh = h / m.OutputHeight, kw = w / m.OutputWidth;
-        return g.Node("AveragePool", p, [x], ("kernel_shape", new[] { kh, kw }), ("strides", new[] { kh, kw }));
+        if (h % m.OutputHeight == 0 && w % m.OutputWidth == 0)
+        {
+            int kh = h / m.OutputHeight, kw = w / m.OutputWidth;
+            return g.Node("AveragePool", p, [x], ("kernel_shape", new[] { kh, kw }), ("strides", new[] { kh, kw }));
+        }
+        // Uneven or overlapping bins (e.g. a 1x1 map pooled "up" to 7x7): the pooling is linear and separable, rows then
+        // columns, so it is two matrix products with bin-averaging matrices, A_h [oh, h] x X [N, C, h, w] x A_w^T [w, ow].
+        string rows = g.Node("MatMul", p + ".rows", [g.Initializer(p + ".row_bins", BinMatrix(h, m.OutputHeight, transpose: false), m.OutputHeight, h), x]);
+        return g.Node("MatMul", p, [rows, g.Initializer(p + ".column_bins", BinMatrix(w, m.OutputWidth, transpose: true), w, m.OutputWidth)]);
+    }
+
+    /// <summary>
+    /// The [outSize, inSize] matrix whose row i averages PyTorch's adaptive bin i, input indices floor(i in / out) to
+    /// ceil((i + 1) in / out) - 1 ([inSize, outSize] when <paramref name="transpose"/>).
+    /// </summary>
+    private static float[] BinMatrix(int inSize, int outSize, bool transpose)
+    {
+        var a = new float[outSize * inSize];
+        for (int i = 0; i < outSize; i++)
+        {
+            int start = (int)((long)i * inSize / outSize), end = (int)(((long)(i + 1) * inSize + outSize - 1) / outSize);
+            for (int j = start; j < end; j++) a[transpose ? j * outSize + i : i * inSize + j] = 1f / (end - start);
+        }
+        return a;
+    }
+
+    /// <summary>[N, C, H, W] to tokens [N, H x W, C] (flattening first), or [..., A, B] to [..., B, A].</summary>
+    private static string EmitTransposeLastTwo(TransposeLastTwo m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        int rank = s.Length;
+        if (m.FlattenImage && rank == 4)
+        {
+            x = g.Node("Reshape", p + ".flatten", [x, g.Int64Initializer(p + ".flat_shape", 0, 0, -1)]);
+            rank = 3;
+        }
+        int[] perm = [.. Enumerable.Range(0, rank)];
+        (perm[^1], perm[^2]) = (perm[^2], perm[^1]);
+        return g.Node("Transpose", p, [x], ("perm", perm));
+    }
+
+    /// <summary>y = x + transpose(mlp_tokens(transpose(norm1(x)))), then y + mlp_channels(norm2(y)) on tokens [N, S, C].</summary>
+    private static string EmitMixerBlock(MixerBlock m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        var c = ChildrenOf(m);
+        int[] swap = [0, 2, 1];
+        string h = g.Node("Transpose", p + ".to_channels", [Emit(c["norm1"], p + ".norm1", x, s, g)], ("perm", swap));
+        h = g.Node("Transpose", p + ".to_tokens", [Emit(c["mlp_tokens"], p + ".mlp_tokens", h, [s[0], s[2], s[1]], g)], ("perm", swap));
+        string y = g.Node("Add", p + ".token_mixed", [x, h]);
+        return g.Node("Add", p, [y, Emit(c["mlp_channels"], p + ".mlp_channels", Emit(c["norm2"], p + ".norm2", y, s, g), s, g)]);
+    }
+
+    /// <summary>y = x + self_attention(ln_1(x)), then y + mlp(ln_2(y)) (dropout is the identity in evaluation).</summary>
+    private static string EmitEncoderBlock(EncoderBlock m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        var c = ChildrenOf(m);
+        string y = g.Node("Add", p + ".attended", [x, Emit(c["self_attention"], p + ".self_attention", Emit(c["ln_1"], p + ".ln_1", x, s, g), s, g)]);
+        return g.Node("Add", p, [y, Emit(c["mlp"], p + ".mlp", Emit(c["ln_2"], p + ".ln_2", y, s, g), s, g)]);
+    }
+
+    /// <summary>
+    /// Multi-head self-attention on [N, L, D]: qkv = x W_in^T + b_in; per head softmax(Q K^T / sqrt(D / H)) V; the heads
+    /// joined back to [N, L, D] and projected by out_proj.
+    /// </summary>
+    private static string EmitSelfAttention(MultiheadSelfAttention m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        int d = m.EmbedDim, heads = m.Heads, dh = d / heads;
+        string qkv = g.Node("MatMul", p + ".qkv_matmul", [x, g.Initializer(p + ".in_proj_weight_t", Transposed(OwnParameter(m, "in_proj_weight"), 3 * d, d), d, 3 * d)]);
+        qkv = g.Node("Add", p + ".qkv", [qkv, g.Initializer(p + ".in_proj_bias", OwnParameter(m, "in_proj_bias"), 3 * d)]);
+        string perHead = g.Int64Initializer(p + ".head_shape", 0, 0, heads, dh);
+        string axis = g.Int64Initializer(p + ".feature_axis", 2);
+        string Part(int i, string name, int[] perm)
+        {
+            string part = g.Node("Slice", $"{p}.{name}_slice", [qkv, g.Int64Initializer($"{p}.{name}_start", i * d), g.Int64Initializer($"{p}.{name}_end", (i + 1) * d), axis]);
+            return g.Node("Transpose", $"{p}.{name}", [g.Node("Reshape", $"{p}.{name}_heads", [part, perHead])], ("perm", perm));
+        }
+        string q = Part(0, "q", [0, 2, 1, 3]), kT = Part(1, "k_t", [0, 2, 3, 1]), v = Part(2, "v", [0, 2, 1, 3]);
+        string scores = g.Node("Mul", p + ".scores", [g.Node("MatMul", p + ".q_k", [q, kT]), g.Scalar(p + ".scale", 1 / MathF.Sqrt(dh))]);
+        string attended = g.Node("MatMul", p + ".attended", [g.Node("Softmax", p + ".probabilities", [scores], ("axis", -1)), v]);
+        attended = g.Node("Reshape", p + ".joined", [g.Node("Transpose", p + ".heads_last", [attended], ("perm", new[] { 0, 2, 1, 3 })), g.Int64Initializer(p + ".joined_shape", 0, 0, d)]);
+        return Emit(ChildrenOf(m)["out_proj"], p + ".out_proj", attended, s, g);
+    }
+
+    /// <summary>Patch tokens from conv_proj, the class token prepended (expanded over the batch), the encoder, and the class token's output through the heads.</summary>
+    private static string EmitVisionTransformer(VisionTransformer m, string p, string x, int[] s, OnnxGraphBuilder g)
+    {
+        var c = ChildrenOf(m);
+        int d = m.HiddenDim;
+        int[] features = c["conv_proj"].OutputShape(s);
+        int tokens = features[2] * features[3] + 1;
+        string patches = g.Node("Reshape", p + ".flatten", [Emit(c["conv_proj"], p + ".conv_proj", x, s, g), g.Int64Initializer(p + ".flat_shape", 0, 0, -1)]);
+        patches = g.Node("Transpose", p + ".patches", [patches], ("perm", new[] { 0, 2, 1 }));
+        string batch = g.Node("Shape", p + ".batch", [patches], ("start", 0), ("end", 1));
+        string tokenShape = g.Node("Concat", p + ".class_shape", [batch, g.Int64Initializer(p + ".class_rest", 1, d)], ("axis", 0));
+        string classTokens = g.Node("Expand", p + ".class_tokens", [g.Initializer(p + ".class_token", OwnParameter(m, "class_token"), 1, 1, d), tokenShape]);
+        string z = g.Node("Concat", p + ".sequence", [classTokens, patches], ("axis", 1));
+        z = Emit(c["encoder"], p + ".encoder", z, [s[0], tokens, d], g);
+        string first = g.Node("Slice", p + ".first_slice", [z, g.Int64Initializer(p + ".first_start", 0), g.Int64Initializer(p + ".first_end", 1), g.Int64Initializer(p + ".token_axis", 1)]);
+        first = g.Node("Flatten", p + ".first", [first], ("axis", 1));
+        return Emit(c["heads"], p + ".heads", first, [s[0], d], g);
+    }
+
+    private static Dictionary<string, Module> ChildrenOf(Module m) => m.Children.ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
+
+    /// <summary>The values of a module's own parameter <paramref name="name"/>; throws when it has none by that name.</summary>
+    private static float[] OwnParameter(Module m, string name) =>
+        Own(m, name) ?? throw new InvalidOperationException($"{m.GetType().Name} has no parameter '{name}'.");
+
+    /// <summary>The [cols, rows] transpose of a row-major [rows, cols] matrix.</summary>
+    private static float[] Transposed(ReadOnlySpan<float> a, int rows, int cols)
+    {
+        var t = new float[rows * cols];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+        return t;
     }
 
     private static string Name(Module parent, Module child) => parent.Children.First(c => ReferenceEquals(c.Value, child)).Name;

@@ -13,9 +13,10 @@ namespace MlPipelines.Trainers.Training;
 /// The training loop under the image-classification trainer: shuffled mini-batches, optional flip and padded-crop
 /// augmentation, SGD/Adam/AdamW under a per-batch learning-rate schedule, cross-entropy with label smoothing or soft targets,
 /// gradient clipping, divergence detection, validation, early stopping, checkpoints and resume, Keras-style callbacks,
-/// progress reports and cancellation. Every random choice derives from the seed and the (epoch, example) position, so a run
-/// reproduces bit for bit at a given degree of parallelism, and a run resumed from a checkpoint ends with the same weights
-/// as one that was never interrupted.
+/// progress reports and cancellation. A model with auxiliary classifiers (<see cref="IAuxiliaryClassifier"/>) trains on the
+/// main loss plus their weighted losses, and the reported training loss is that sum. Every random choice derives from the
+/// seed and the (epoch, example) position, so a run reproduces bit for bit at a given degree of parallelism, and a run
+/// resumed from a checkpoint ends with the same weights as one that was never interrupted.
 /// </summary>
 public sealed class SupervisedTrainer
 {
@@ -144,9 +145,13 @@ public sealed class SupervisedTrainer
                 if (mixing && Mix(x, y.AsSpan(0, n), soft, mixed!, classes, epoch, step)) targets = mixed;
                 optimizer.ZeroGrad();
                 Tensor logits = _model.Forward(x, ctx);
-                double l = targets is null ? loss.Forward(logits, y.AsSpan(0, n), ctx) : loss.Forward(logits, targets.AsSpan(0, n * classes), ctx);
+                double LossOf(Tensor t) => targets is null ? loss.Forward(t, y.AsSpan(0, n), ctx) : loss.Forward(t, targets.AsSpan(0, n * classes), ctx);
+                double l = LossOf(logits);
+                Tensor dLogits = loss.Gradient!;
+                // Auxiliary classifiers (GoogLeNet's) add their weighted losses and take their gradients before the backward pass.
+                l = IAuxiliaryClassifier.AddAuxiliaryLosses(_model, ctx, l, t => (LossOf(t), loss.Gradient!));
                 if (!double.IsFinite(l)) throw new TrainingDivergedException(epoch, step + 1, l, lastCheckpoint);
-                _model.Backward(loss.Gradient!, ctx);
+                _model.Backward(dLogits, ctx);
                 if (o.GradientClipNorm is double clip && !double.IsFinite(GradientClipping.ClipNorm(_model.Parameters(), clip)))
                     throw new TrainingDivergedException(epoch, step + 1, double.NaN, lastCheckpoint);
                 double lr = optimizer.Groups[0].LearningRate;

@@ -9,6 +9,7 @@ namespace MlPipelines.Engine.Models.Zoo;
 /// model its layout and state-dict names are used (so its weights load by name); MLP-Mixer follows timm's names, Xception
 /// the Cadene/timm port's (projection shortcuts as "skip.0"/"skip.1"). Names are lower case, e.g. "alexnet", "vgg16-bn",
 /// "resnet50", "resnext50-32x4d", "mobilenet-v1-0.5", "mobilenet-v2", "mobilenet-v3-large", "efficientnet-b0", "googlenet",
+/// "googlenet-aux" (with the training-only auxiliary classifiers),
 /// "xception", "mixer-b16", "vit-b16"; <see cref="Names"/> lists them all.
 /// </summary>
 public static class ModelZoo
@@ -84,6 +85,7 @@ public static class ModelZoo
             list.Add(($"efficientnet-b{b}", (c, k, _, r) => EfficientNet.Create(variant, c, k, r)));
         }
         list.Add(("googlenet", (c, k, _, r) => GoogLeNet.Create(c, k, r)));
+        list.Add(("googlenet-aux", (c, k, _, r) => GoogLeNet.Create(c, k, r, auxiliary: true)));
         list.Add(("xception", (c, k, _, r) => Xception.Create(c, k, r)));
         foreach (string size in MlpMixer.Sizes.Keys)
             list.Add(($"mixer-{size}", (c, k, n, r) => MlpMixer.Create(size, c, k, n, r)));

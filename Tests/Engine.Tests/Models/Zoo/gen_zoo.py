@@ -61,6 +61,7 @@ def keys():
         "mobilenet-v2": torchvision.models.mobilenet_v2(),
         "efficientnet-b0": torchvision.models.efficientnet_b0(),
         "googlenet": torchvision.models.googlenet(aux_logits=False, init_weights=True),
+        "googlenet-aux": torchvision.models.googlenet(aux_logits=True, init_weights=True),
         "mobilenet-v3-large": torchvision.models.mobilenet_v3_large(),
     }
     path = os.path.join(HERE, "zoo_keys.txt")
