@@ -1,4 +1,5 @@
 using MlPipelines.Engine.Models;
+using MlPipelines.Engine.Models.Zoo;
 using MlPipelines.Trainers.Training;
 
 namespace MlPipelines.Trainers.Tests.Training;
@@ -61,6 +62,31 @@ public sealed class SupervisedTrainerTests
         using var cts = new CancellationTokenSource();
         var progress = new Collect([], p => { if (p.Step == 2) cts.Cancel(); });
         Assert.ThrowsExactly<OperationCanceledException>(() => new SupervisedTrainer(ReferenceModels.LeNet5(), Options).Fit(train, null, progress, cts.Token));
+    }
+
+    [TestMethod]
+    public void AuxiliaryClassifiers_LearnThroughTheTrainersLoss_WhichReportsTheWeightedSum()
+    {
+        // GoogLeNet with its two training-only heads: they only get gradients from the auxiliary losses the trainer adds, so
+        // without weight decay their weights move only if the trainer wires those losses in.
+        const int classes = 3;
+        var model = ModelZoo.Create("googlenet-aux", 1, classes, 32, seed: 2);
+        var rng = new Engine.Compute.SeededRandom(5);
+        var pixels = new float[16 * 32 * 32];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = rng.NextFloat(-1, 1);
+        var data = new ImageBatchSet(pixels, [.. Enumerable.Range(0, 16).Select(i => i % classes)], 1, 32, 32, classes);
+        var before = model.StateDict().Where(kv => kv.Key.StartsWith("aux", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value.Span.ToArray());
+        Assert.IsNotEmpty(before);
+
+        var losses = new List<double>();
+        new SupervisedTrainer(model, Options with { Epochs = 1, BatchSize = 8, WeightDecay = 0, HorizontalFlip = false, CropPadding = 0 }).Fit(data, null, new Collect(losses));
+
+        var after = model.StateDict();
+        foreach (string key in before.Keys.Where(k => k.EndsWith(".weight", StringComparison.Ordinal)))
+            CollectionAssert.AreNotEqual(before[key], after[key].Span.ToArray(), $"auxiliary weight {key} did not train");
+        // At initialisation every head's logits are near zero, so each cross-entropy is about ln 3: the first reported loss is
+        // the main one plus 0.3 of each auxiliary one, about 1.6 ln 3 (1.0 ln 3 without them, 3 ln 3 at weight 1).
+        Assert.IsTrue(losses[0] > 1.45 * Math.Log(classes) && losses[0] < 1.75 * Math.Log(classes), $"first loss {losses[0]:F4}, ln 3 = {Math.Log(classes):F4}");
     }
 
     [TestMethod]
