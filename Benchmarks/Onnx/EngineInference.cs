@@ -26,6 +26,7 @@ internal static class EngineInference
         var process = Process.GetCurrentProcess();
         process.Refresh();
         TimeSpan cpu0 = process.TotalProcessorTime;
+        Dictionary<int, TimeSpan> threads0 = ThreadTimes(process);
         long start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds || times.Count < minRuns)
         {
@@ -36,8 +37,9 @@ internal static class EngineInference
         double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
         process.Refresh();
         double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+        int busy = BusyThreads(threads0, ThreadTimes(process));
         times.Sort();
-        return new InferenceTiming(batch, times.Count, times[times.Count / 2] * 1e3, times.Count * batch / times.Sum(), cpu / wall);
+        return new InferenceTiming(batch, times.Count, times[times.Count / 2] * 1e3, times.Count * batch / times.Sum(), cpu / wall, busy);
     }
 
     /// <summary>Our outputs for <paramref name="input"/> (<paramref name="batch"/> images), to compare with ONNX Runtime's.</summary>
@@ -46,6 +48,31 @@ internal static class EngineInference
         model.Eval();
         var ctx = new StepContext(new ComputeConfig { DegreeOfParallelism = threads }) { RecordForBackward = false };
         return Forward(model, new Tensor((float[])input.Clone(), batch, image.C, image.H, image.W), ctx).Span.ToArray();
+    }
+
+    /// <summary>Threads that used at least a fifth of the busiest thread's CPU time between the two snapshots.</summary>
+    internal static int BusyThreads(Dictionary<int, TimeSpan> before, Dictionary<int, TimeSpan> after)
+    {
+        double[] used = [.. after.Select(t => (t.Value - before.GetValueOrDefault(t.Key)).TotalSeconds)];
+        double most = used.DefaultIfEmpty(0).Max();
+        return most > 0 ? used.Count(u => u >= most / 5) : 0;
+    }
+
+    private static Dictionary<int, TimeSpan> ThreadTimes(Process process)
+    {
+        var times = new Dictionary<int, TimeSpan>();
+        foreach (ProcessThread thread in process.Threads)
+        {
+            try
+            {
+                times[thread.Id] = thread.TotalProcessorTime;
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // The thread ended between the listing and the read.
+            }
+        }
+        return times;
     }
 
     private static Tensor Forward(Module model, Tensor x, StepContext ctx)

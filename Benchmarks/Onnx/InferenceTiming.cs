@@ -7,5 +7,6 @@ namespace MlPipelines.Benchmarks.Onnx;
 /// <param name="Runs">Forward passes timed.</param>
 /// <param name="MedianMs">Median milliseconds per pass (the latency figure at batch 1).</param>
 /// <param name="ImagesPerSecond">Runs x batch over the summed pass times.</param>
-/// <param name="CpuPerWall">Process CPU time over wall time in the window: about the number of busy threads.</param>
-internal sealed record InferenceTiming(int Batch, int Runs, double MedianMs, double ImagesPerSecond, double CpuPerWall);
+/// <param name="CpuPerWall">Process CPU time over wall time in the window: about the number of busy threads on an idle machine.</param>
+/// <param name="BusyThreads">OS threads that used at least a fifth of the busiest thread's CPU time in the window.</param>
+internal sealed record InferenceTiming(int Batch, int Runs, double MedianMs, double ImagesPerSecond, double CpuPerWall, int BusyThreads);

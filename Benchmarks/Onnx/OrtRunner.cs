@@ -78,7 +78,7 @@ internal static class OrtRunner
                 else
                 {
                     timings.Add(new InferenceTiming(e.GetProperty("batch").GetInt32(), e.GetProperty("runs").GetInt32(), e.GetProperty("median_ms").GetDouble(),
-                        e.GetProperty("images_per_s").GetDouble(), e.GetProperty("cpu_per_wall").GetDouble()));
+                        e.GetProperty("images_per_s").GetDouble(), e.GetProperty("cpu_per_wall").GetDouble(), e.GetProperty("busy_threads").GetInt32()));
                 }
             }
             float[]? outputs = checkOut is null ? null : MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(checkOut)).ToArray();

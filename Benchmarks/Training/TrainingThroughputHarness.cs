@@ -52,7 +52,8 @@ internal sealed class TrainingThroughputHarness : IHarness
             }
             // The anchor's thread setting: what torch.get_num_threads() said and how many cores its training kept busy.
             foreach (var (model, e) in anchor.Where(a => a.Value.TryGetProperty("torch_threads", out _)))
-                Console.WriteLine($"  torch {model}: get_num_threads() = {e.GetProperty("torch_threads").GetInt32()}, training CPU/wall = {e.GetProperty("train_cpu_per_wall").GetDouble():F2}");
+                Console.WriteLine($"  torch {model}: get_num_threads() = {e.GetProperty("torch_threads").GetInt32()}, training CPU/wall = " +
+                    $"{e.GetProperty("train_cpu_per_wall").GetDouble():F2}, busy threads = {e.GetProperty("train_busy_threads").GetInt32()}");
         }
         return 0;
     }

@@ -8,14 +8,36 @@
 //   CHECK_*  optional: run CHECK_N images of raw float32 input once and write the raw float32 output (the harness
 //            compares it with our engine's).
 // Prints one JSON object per line: first {"kind":"session", versions, the process's OS thread count before and after
-// the session was created}, then {"kind":"batch", batch, runs, seconds, median_ms, p10_ms, images_per_s, cpu_per_wall}.
+// the session was created}, then {"kind":"batch", batch, runs, seconds, median_ms, p10_ms, images_per_s, cpu_per_wall,
+// busy_threads}.
 // cpu_per_wall is the process's CPU time (user + system) over the wall time of the timed window: about 1 with one
-// thread, up to THREADS with more (ORT's pool threads spin while waiting, so it can read high).
+// thread, up to THREADS with more on an idle machine (ORT's pool threads spin while waiting, so it can read high).
+// busy_threads counts the OS threads that used at least a fifth of the busiest thread's CPU time in the window: the
+// thread setting at work, whatever share of the cores other load leaves the process.
 const fs = require('fs');
 const ort = require('onnxruntime-node');
 
 const threadCount = () => fs.readdirSync('/proc/self/task').length;
 const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+// CPU clock ticks (user + system) of each OS thread of this process, by thread id.
+function threadTicks() {
+  const ticks = new Map();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks.set(tid, Number(fields[11]) + Number(fields[12])); // utime, stime (fields 14 and 15 of stat)
+    } catch { /* the thread ended */ }
+  }
+  return ticks;
+}
+
+function busyThreads(before, after) {
+  const used = [...after].map(([tid, t]) => t - (before.get(tid) ?? 0));
+  const most = Math.max(...used);
+  return most > 0 ? used.filter(u => u >= most / 5).length : 0;
+}
 
 // A fixed-seed generator (Math.random cannot be seeded) so every run times the same inputs.
 function randomInput(count, seed) {
@@ -61,6 +83,7 @@ function randomInput(count, seed) {
     for (let i = 0; i < (batch === 1 ? 20 : 1); i++) await session.run(feeds);
     const times = [];
     const cpu0 = process.cpuUsage();
+    const ticks0 = threadTicks();
     const t0 = now();
     while (now() - t0 < seconds || times.length < minRuns) {
       const a = now();
@@ -69,12 +92,13 @@ function randomInput(count, seed) {
     }
     const wall = now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const busy = busyThreads(ticks0, threadTicks());
     const total = times.reduce((s, v) => s + v, 0);
     times.sort((a, b) => a - b);
     console.log(JSON.stringify({
       kind: 'batch', batch, runs: times.length, seconds: total,
       median_ms: times[times.length >> 1] * 1e3, p10_ms: times[Math.floor(times.length * 0.1)] * 1e3,
-      images_per_s: times.length * batch / total, cpu_per_wall: (cpu.user + cpu.system) / 1e6 / wall,
+      images_per_s: times.length * batch / total, cpu_per_wall: (cpu.user + cpu.system) / 1e6 / wall, busy_threads: busy,
     }));
   }
   await session.release?.();

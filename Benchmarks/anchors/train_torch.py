@@ -3,7 +3,7 @@
 
 Usage: train_torch.py THREADS MODELS SECONDS
 Prints one JSON object per model on stdout: {"model", "threads", "torch_threads", "params", "train_ips", "infer_ips",
-"train_cpu_per_wall"}.
+"train_cpu_per_wall", "train_busy_threads"}.
 Protocol (same as ours): Fashion-MNIST-shaped random data (1x28x28), training with batch 128,
 SGD lr 0.01 momentum 0.9, cross-entropy; 15 warm-up steps are not timed; inference with batch 256
 in eval mode under no_grad. The models are the three of ../shared/anchors/fmnist_common.py, plus
@@ -13,6 +13,7 @@ Run with OPENBLAS_CORETYPE=SkylakeX and OPENBLAS_NUM_THREADS=1 (set by the harne
 AVX-512 kernels and its thread pool does not fight torch's.
 """
 import json
+import os
 import sys
 import time
 
@@ -99,16 +100,37 @@ PROTOCOLS = {"resnet18_224": (3, 224, 1000, 32, 32, 2, 3, 2)}
 FMNIST_PROTOCOL = (1, 28, 10, 128, 256, 15, 20, 16)
 
 
+def thread_ticks():
+    """CPU clock ticks (user + system) of each OS thread of this process, by thread id."""
+    ticks = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks[tid] = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except OSError:
+            pass  # the thread ended
+    return ticks
+
+
+def busy_threads(before, after):
+    """Threads that used at least a fifth of the busiest thread's CPU time between the snapshots."""
+    used = [t - before.get(tid, 0) for tid, t in after.items()]
+    most = max(used, default=0)
+    return sum(u >= most / 5 for u in used) if most > 0 else 0
+
+
 def timed(step, warm, seconds, min_steps):
+    """Steps, wall seconds, CPU seconds and busy threads of the timed window after the warm-up."""
     for i in range(warm):
         step(i)
-    n, start, cpu = 0, time.perf_counter(), time.process_time()
+    n, start, cpu, ticks = 0, time.perf_counter(), time.process_time(), thread_ticks()
     while True:
         step(warm + n)
         n += 1
         elapsed = time.perf_counter() - start
         if elapsed >= seconds and n >= min_steps:
-            return n, elapsed, time.process_time() - cpu
+            return n, elapsed, time.process_time() - cpu, busy_threads(ticks, thread_ticks())
 
 
 def measure(name, threads, seconds):
@@ -127,7 +149,7 @@ def measure(name, threads, seconds):
         loss_fn(model(data[j:j + tb]), labels[j:j + tb]).backward()
         optimizer.step()
 
-    steps, elapsed, cpu = timed(train_step, warm, seconds, min_steps)
+    steps, elapsed, cpu, busy = timed(train_step, warm, seconds, min_steps)
     train_cpu_per_wall = cpu / elapsed
     train_ips = steps * tb / elapsed
 
@@ -136,13 +158,14 @@ def measure(name, threads, seconds):
         def infer_step(i):
             j = (i % (tb * n // ib)) * ib
             model(data[j:j + ib])
-        steps, elapsed, _ = timed(infer_step, min(5, warm), seconds / 2, min_steps)
+        steps, elapsed, _, _ = timed(infer_step, min(5, warm), seconds / 2, min_steps)
     infer_ips = steps * ib / elapsed
     params = sum(p.numel() for p in model.parameters())
-    # torch_threads and train_cpu_per_wall (process CPU time over wall time while training) show whether the thread
-    # setting took effect.
+    # torch_threads, train_cpu_per_wall (process CPU time over wall time while training) and train_busy_threads show
+    # whether the thread setting took effect.
     return {"model": name, "threads": threads, "torch_threads": torch.get_num_threads(), "params": params,
-            "train_ips": train_ips, "infer_ips": infer_ips, "train_cpu_per_wall": train_cpu_per_wall}
+            "train_ips": train_ips, "infer_ips": infer_ips, "train_cpu_per_wall": train_cpu_per_wall,
+            "train_busy_threads": busy}
 
 
 def main():
