@@ -5,6 +5,7 @@ using MlPipelines.Benchmarks.Harness;
 using MlPipelines.Engine;
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Models;
+using MlPipelines.Engine.Models.Zoo;
 using MlPipelines.Engine.Nn;
 using MlPipelines.Engine.Optim;
 
@@ -13,7 +14,9 @@ namespace MlPipelines.Benchmarks.Training;
 /// <summary>
 /// Training (batch 128, SGD momentum 0.9, cross-entropy) and inference (batch 256, eval mode) images/s of LeNet-5, the
 /// small VGG and ResNet-20 on 1x28x28 inputs, ours against PyTorch 1.13 in the same run, at 1 and 2 threads; plus the
-/// bytes our training loop allocates per batch in steady state.
+/// bytes our training loop allocates per batch in steady state. "resnet18_224" (ModelZoo resnet18 = torchvision's
+/// ResNet-18, 3x224x224, 1000 classes) trains and infers at batch 32 with 2 warm-up and at least 3 timed batches (a
+/// step takes seconds); it is not in the default list.
 /// Args: [seconds per measurement, default 8] [models, default lenet5,vgg_small,resnet20] [threads, default 1,2].
 /// </summary>
 internal sealed class TrainingThroughputHarness : IHarness
@@ -37,43 +40,63 @@ internal sealed class TrainingThroughputHarness : IHarness
             };
             string output = Anchor.RunPython("train_torch.py", env, threads.ToString(CultureInfo.InvariantCulture), string.Join(",", models),
                 seconds.ToString(CultureInfo.InvariantCulture));
-            var torch = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
-                .ToDictionary(e => e.GetProperty("model").GetString()!, e => (Train: e.GetProperty("train_ips").GetDouble(), Infer: e.GetProperty("infer_ips").GetDouble()));
+            var anchor = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .ToDictionary(e => e.GetProperty("model").GetString()!);
+            var torch = anchor.ToDictionary(a => a.Key, a => (Train: a.Value.GetProperty("train_ips").GetDouble(), Infer: a.Value.GetProperty("infer_ips").GetDouble()));
             foreach (string name in models)
             {
                 var (train, alloc) = MeasureTraining(name, threads, seconds);
                 double infer = MeasureInference(name, threads, seconds / 2);
                 var t = torch[name];
-                Console.WriteLine($"{name,-10} {threads,3} {train,11:F0} {t.Train,12:F0} {train / t.Train,6:F2} {infer,11:F0} {t.Infer,12:F0} {infer / t.Infer,6:F2} {alloc,14:N0}");
+                Console.WriteLine($"{name,-10} {threads,3} {Rate(train),11} {Rate(t.Train),12} {train / t.Train,6:F2} {Rate(infer),11} {Rate(t.Infer),12} {infer / t.Infer,6:F2} {alloc,14:N0}");
             }
+            // The anchor's thread setting: what torch.get_num_threads() said and how many cores its training kept busy.
+            foreach (var (model, e) in anchor.Where(a => a.Value.TryGetProperty("torch_threads", out _)))
+                Console.WriteLine($"  torch {model}: get_num_threads() = {e.GetProperty("torch_threads").GetInt32()}, training CPU/wall = " +
+                    $"{e.GetProperty("train_cpu_per_wall").GetDouble():F2}, busy threads = {e.GetProperty("train_busy_threads").GetInt32()}");
         }
         return 0;
     }
+
+    /// <summary>Images/s with a decimal below 100 (ResNet-18 at 224 runs at a few images/s).</summary>
+    private static string Rate(double imagesPerSecond) => imagesPerSecond.ToString(imagesPerSecond < 100 ? "F1" : "F0", CultureInfo.InvariantCulture);
 
     internal static Module Build(string name) => name switch
     {
         "lenet5" => ReferenceModels.LeNet5(),
         "vgg_small" => ReferenceModels.SmallVgg(),
         "resnet20" => ReferenceModels.ResNetCifar(20),
-        _ => throw new ArgumentException($"Unknown model '{name}' (lenet5, vgg_small, resnet20)."),
+        "resnet18_224" => ModelZoo.Create("resnet18", 3, 1000, 224),
+        _ => throw new ArgumentException($"Unknown model '{name}' (lenet5, vgg_small, resnet20, resnet18_224)."),
     };
+
+    /// <summary>Input shape, classes, batch sizes and step counts of a model (the same as train_torch.py's).</summary>
+    private sealed record Protocol(int Channels, int Size, int Classes, int TrainBatch, int InferBatch, int Warmup, int MinSteps, int DataBatches)
+    {
+        public int ImageLength => Channels * Size * Size;
+    }
+
+    private static Protocol ProtocolOf(string name) => name == "resnet18_224"
+        ? new Protocol(3, 224, 1000, TrainBatch: 32, InferBatch: 32, Warmup: 2, MinSteps: 3, DataBatches: 2)
+        : new Protocol(1, 28, 10, TrainBatch: 128, InferBatch: 256, Warmup: 15, MinSteps: 20, DataBatches: 16);
 
     private static (double ImagesPerSecond, long BytesPerBatch) MeasureTraining(string name, int threads, double seconds)
     {
-        const int batch = 128;
+        Protocol p = ProtocolOf(name);
+        int batch = p.TrainBatch, n = p.DataBatches, length = p.ImageLength;
         Module model = Build(name);
         var ctx = new StepContext(new ComputeConfig { DegreeOfParallelism = threads, Seed = 1 });
         var opt = new Sgd(model.Parameters(), new SgdOptions { LearningRate = 0.01, Momentum = 0.9 });
         var loss = new CrossEntropyLoss();
         var rng = new SeededRandom(2);
-        var data = new Tensor(16 * batch, 1, 28, 28);
+        var data = new Tensor(n * batch, p.Channels, p.Size, p.Size);
         for (int i = 0; i < data.Length; i++) data.Span[i] = rng.NextNormal();
-        int[] labels = Enumerable.Range(0, 16 * batch).Select(_ => rng.NextInt(10)).ToArray();
-        var x = new Tensor(batch, 1, 28, 28);
+        int[] labels = Enumerable.Range(0, n * batch).Select(_ => rng.NextInt(p.Classes)).ToArray();
+        var x = new Tensor(batch, p.Channels, p.Size, p.Size);
         void Step(int i)
         {
-            int j = i % 16;
-            data.Span.Slice(j * batch * 784, batch * 784).CopyTo(x.Span);
+            int j = i % n;
+            data.Span.Slice(j * batch * length, batch * length).CopyTo(x.Span);
             ctx.BeginStep();
             opt.ZeroGrad();
             Tensor logits = model.Forward(x, ctx);
@@ -81,11 +104,11 @@ internal sealed class TrainingThroughputHarness : IHarness
             model.Backward(loss.Gradient!, ctx);
             opt.Step();
         }
-        for (int i = 0; i < 15; i++) Step(i);
+        for (int i = 0; i < p.Warmup; i++) Step(i);
         long allocBefore = GC.GetTotalAllocatedBytes(precise: true);
         int steps = 0;
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < seconds || steps < 20) Step(15 + steps++);
+        while (sw.Elapsed.TotalSeconds < seconds || steps < p.MinSteps) Step(p.Warmup + steps++);
         double elapsed = sw.Elapsed.TotalSeconds;
         long alloc = (GC.GetTotalAllocatedBytes(precise: true) - allocBefore) / steps;
         return (steps * batch / elapsed, alloc);
@@ -93,20 +116,21 @@ internal sealed class TrainingThroughputHarness : IHarness
 
     private static double MeasureInference(string name, int threads, double seconds)
     {
-        const int batch = 256;
+        Protocol p = ProtocolOf(name);
+        int batch = p.InferBatch;
         Module model = Build(name).Eval();
         var ctx = new StepContext(new ComputeConfig { DegreeOfParallelism = threads }) { RecordForBackward = false };
-        var x = new Tensor(batch, 1, 28, 28);
+        var x = new Tensor(batch, p.Channels, p.Size, p.Size);
         var rng = new SeededRandom(3);
         for (int i = 0; i < x.Length; i++) x.Span[i] = rng.NextNormal();
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < Math.Min(5, p.Warmup); i++)
         {
             ctx.BeginStep();
             model.Forward(x, ctx);
         }
         int steps = 0;
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < seconds || steps < 20)
+        while (sw.Elapsed.TotalSeconds < seconds || steps < p.MinSteps)
         {
             ctx.BeginStep();
             model.Forward(x, ctx);
