@@ -8,8 +8,9 @@ internal static class Im2Col
     /// </summary>
     /// <param name="x">// [C, H, W] channels of one group of one image</param>
     /// <param name="g">Geometry (C = GroupInChannels).</param>
-    /// <param name="col">// [C * KH * KW, OH * OW]</param>
-    public static void Unfold(ReadOnlySpan<float> x, in Conv2dGeometry g, Span<float> col)
+    /// <param name="col">// [C * KH * KW, ldCol]: columns [0, OH * OW) of each row are written</param>
+    /// <param name="ldCol">Distance between rows of <paramref name="col"/> (OH * OW, or more when several images share the matrix).</param>
+    public static void Unfold(ReadOnlySpan<float> x, in Conv2dGeometry g, Span<float> col, int ldCol)
     {
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, plane = oh * ow;
         int row = 0;
@@ -20,7 +21,7 @@ internal static class Im2Col
             {
                 for (int kw = 0; kw < g.KernelWidth; kw++, row++)
                 {
-                    Span<float> dst = col.Slice(row * plane, plane);
+                    Span<float> dst = col.Slice(row * ldCol, plane);
                     int dx = kw * g.DilationW - g.PadLeft;
                     var (owLo, owHi) = ValidColumns(dx, w, ow, g.StrideW);
                     for (int y = 0; y < oh; y++)
@@ -50,10 +51,11 @@ internal static class Im2Col
     }
 
     /// <summary>The adjoint of <see cref="Unfold"/>: dX[c, iy, ix] += dcol[row, oh * OW + ow] for every patch position that read it.</summary>
-    /// <param name="dcol">// [C * KH * KW, OH * OW]</param>
+    /// <param name="dcol">// [C * KH * KW, ldCol]: columns [0, OH * OW) of each row are read</param>
     /// <param name="g">Geometry (C = GroupInChannels).</param>
     /// <param name="dX">// [C, H, W], accumulated into</param>
-    public static void FoldAdd(ReadOnlySpan<float> dcol, in Conv2dGeometry g, Span<float> dX)
+    /// <param name="ldCol">Distance between rows of <paramref name="dcol"/>.</param>
+    public static void FoldAdd(ReadOnlySpan<float> dcol, in Conv2dGeometry g, Span<float> dX, int ldCol)
     {
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, plane = oh * ow;
         int row = 0;
@@ -64,7 +66,7 @@ internal static class Im2Col
             {
                 for (int kw = 0; kw < g.KernelWidth; kw++, row++)
                 {
-                    ReadOnlySpan<float> src = dcol.Slice(row * plane, plane);
+                    ReadOnlySpan<float> src = dcol.Slice(row * ldCol, plane);
                     int dx = kw * g.DilationW - g.PadLeft;
                     var (owLo, owHi) = ValidColumns(dx, w, ow, g.StrideW);
                     for (int y = 0; y < oh; y++)
