@@ -125,3 +125,13 @@ internal readonly struct AffineOp(float scale, float shift) : IUnaryOperator
     public Vector256<float> Invoke(Vector256<float> x) => Vector256.FusedMultiplyAdd(x, Vector256.Create(scale), Vector256.Create(shift));
     public Vector512<float> Invoke(Vector512<float> x) => Vector512.FusedMultiplyAdd(x, Vector512.Create(scale), Vector512.Create(shift));
 }
+
+/// <summary>Batch-norm input gradient from dY and x: a dY + b x + d (the per-channel constants of the backward pass).</summary>
+internal readonly struct BatchNormGradOp(float a, float b, float d) : IBinaryOperator
+{
+    public float Invoke(float dy, float x) => MathF.FusedMultiplyAdd(a, dy, MathF.FusedMultiplyAdd(b, x, d));
+    public Vector256<float> Invoke(Vector256<float> dy, Vector256<float> x) =>
+        Vector256.FusedMultiplyAdd(Vector256.Create(a), dy, Vector256.FusedMultiplyAdd(Vector256.Create(b), x, Vector256.Create(d)));
+    public Vector512<float> Invoke(Vector512<float> dy, Vector512<float> x) =>
+        Vector512.FusedMultiplyAdd(Vector512.Create(a), dy, Vector512.FusedMultiplyAdd(Vector512.Create(b), x, Vector512.Create(d)));
+}
