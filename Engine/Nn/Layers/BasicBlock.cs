@@ -47,9 +47,9 @@ public sealed class BasicBlock : Module
         Tensor h = _relu1.Forward(_bn1.Forward(_conv1.Forward(input, context), context), context);
         h = _bn2.Forward(_conv2.Forward(h, context), context);
         Tensor shortcut = _shortcut is null ? input : _shortcut.Forward(input, context);
-        Tensor sum = context.Rent(h.Shape.ToArray());
+        Tensor sum = context.Rent(h.Shape);
         TensorPrimitives.Add(h.Span, shortcut.Span, sum.Span);
-        Tensor y = context.Rent(sum.Shape.ToArray());
+        Tensor y = context.Rent(sum.Shape);
         Activation.Forward(ActivationKind.Relu, sum.Span, y.Span);
         context.State<Cache>(this).Sum = sum;
         return y;
@@ -59,11 +59,11 @@ public sealed class BasicBlock : Module
     public override Tensor Backward(Tensor outputGradient, StepContext context)
     {
         Tensor sum = context.State<Cache>(this).Sum ?? throw new InvalidOperationException("BasicBlock.Backward without a recorded forward pass.");
-        Tensor dSum = context.RentZeroed(sum.Shape.ToArray());
+        Tensor dSum = context.RentZeroed(sum.Shape);
         Activation.Backward(ActivationKind.Relu, sum.Span, sum.Span, outputGradient.Span, dSum.Span);
         Tensor dMain = _conv1.Backward(_bn1.Backward(_relu1.Backward(_conv2.Backward(_bn2.Backward(dSum, context), context), context), context), context);
         Tensor dShort = _shortcut is null ? dSum : _shortcut.Backward(dSum, context);
-        Tensor dX = context.Rent(dMain.Shape.ToArray());
+        Tensor dX = context.Rent(dMain.Shape);
         TensorPrimitives.Add(dMain.Span, dShort.Span, dX.Span);
         return dX;
     }
