@@ -135,3 +135,16 @@ internal readonly struct BatchNormGradOp(float a, float b, float d) : IBinaryOpe
     public Vector512<float> Invoke(Vector512<float> dy, Vector512<float> x) =>
         Vector512.FusedMultiplyAdd(Vector512.Create(a), dy, Vector512.FusedMultiplyAdd(Vector512.Create(b), x, Vector512.Create(d)));
 }
+
+/// <summary>relu(x + y): a residual block's sum and activation in one pass.</summary>
+internal readonly struct AddReluOp : IBinaryOperator
+{
+    public float Invoke(float x, float y)
+    {
+        float s = x + y;
+        return s > 0 ? s : 0;
+    }
+
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.Max(x + y, Vector256<float>.Zero);
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.Max(x + y, Vector512<float>.Zero);
+}
