@@ -96,10 +96,20 @@ internal static unsafe class RowDot
         Tail(a0, a1, a2, b0, b1, b2, p, k, dots);
     }
 
+    /// <summary>Without SIMD a single float chain over a long k loses digits the vector lanes keep, so the fallback sums in double.</summary>
     private static void DotsScalar(float* a0, float* a1, float* a2, float* b0, float* b1, float* b2, int k, float* dots)
     {
-        new Span<float>(dots, Block * Block).Clear();
-        Tail(a0, a1, a2, b0, b1, b2, 0, k, dots);
+        double s00 = 0, s01 = 0, s02 = 0, s10 = 0, s11 = 0, s12 = 0, s20 = 0, s21 = 0, s22 = 0;
+        for (int p = 0; p < k; p++)
+        {
+            double x0 = a0[p], x1 = a1[p], x2 = a2[p], y0 = b0[p], y1 = b1[p], y2 = b2[p];
+            s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2;
+            s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2;
+            s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2;
+        }
+        dots[0] = (float)s00; dots[1] = (float)s01; dots[2] = (float)s02;
+        dots[3] = (float)s10; dots[4] = (float)s11; dots[5] = (float)s12;
+        dots[6] = (float)s20; dots[7] = (float)s21; dots[8] = (float)s22;
     }
 
     /// <summary>Adds the products of positions [p, k) to the nine sums.</summary>
