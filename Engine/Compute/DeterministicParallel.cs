@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace MlPipelines.Engine.Compute;
 
 /// <summary>
@@ -21,14 +23,79 @@ internal static class DeterministicParallel
             body(0, count);
             return;
         }
-        if (ChunkPool.TryRun(count, chunks, body)) return;
-        // The pool is busy (another caller, or a chunk asking for more parallelism): the same chunks on the thread pool.
+        GCHandle handle = GCHandle.Alloc(body);
+        try
+        {
+            unsafe
+            {
+                Run(count, chunks, &RunAction, GCHandle.ToIntPtr(handle));
+            }
+        }
+        finally
+        {
+            handle.Free();
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="body"/>.Run(start, end) for each chunk without allocating: the chunks read a copy of the
+    /// struct on the caller's stack, which stays alive until every chunk has finished. Runs inline when one chunk suffices.
+    /// </summary>
+    /// <param name="count">Number of work items.</param>
+    /// <param name="threads">Degree of parallelism (>= 1).</param>
+    /// <param name="minItemsPerChunk">Smallest chunk worth a thread.</param>
+    /// <param name="body">The work; copied, so what it writes must go through the pointers it holds.</param>
+    public static unsafe void For<TBody>(int count, int threads, int minItemsPerChunk, in TBody body) where TBody : unmanaged, IChunkBody
+    {
+        if (count <= 0) return;
+        TBody local = body;
+        int chunks = ChunkCount(count, threads, minItemsPerChunk);
+        if (chunks == 1)
+        {
+            local.Run(0, count);
+            return;
+        }
+        Run(count, chunks, &RunBody<TBody>, (nint)(&local));
+    }
+
+    /// <summary>
+    /// Runs the chunks on the worker pool; a call made from inside a running chunk (nested parallelism) runs its chunks one
+    /// after another on the calling thread instead, and a call that finds the pool serving another thread uses the thread
+    /// pool. The chunk boundaries are the same on every path, so the results are too.
+    /// </summary>
+    private static unsafe void Run(int count, int chunks, delegate*<nint, int, int, void> body, nint state)
+    {
+        if (ChunkPool.InsideChunk || !ChunkPool.TryRun(count, chunks, body, state))
+        {
+            if (ChunkPool.InsideChunk)
+            {
+                for (int c = 0; c < chunks; c++)
+                {
+                    (int start, int end) = ChunkRange(count, chunks, c);
+                    body(state, start, end);
+                }
+                return;
+            }
+            RunOnThreadPool(count, chunks, (nint)body, state);
+        }
+    }
+
+    /// <summary>
+    /// The fallback for a busy pool. Kept out of <see cref="Run"/>: a lambda capturing Run's parameters would make every
+    /// call allocate its closure, taken or not.
+    /// </summary>
+    private static unsafe void RunOnThreadPool(int count, int chunks, nint body, nint state) =>
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
         {
             (int start, int end) = ChunkRange(count, chunks, c);
-            body(start, end);
+            ((delegate*<nint, int, int, void>)body)(state, start, end);
         });
-    }
+
+    private static unsafe void RunBody<TBody>(nint state, int start, int end) where TBody : unmanaged, IChunkBody =>
+        ((TBody*)state)->Run(start, end);
+
+    private static void RunAction(nint state, int start, int end) =>
+        ((Action<int, int>)GCHandle.FromIntPtr(state).Target!)(start, end);
 
     /// <summary>Number of chunks used for <paramref name="count"/> items.</summary>
     public static int ChunkCount(int count, int threads, int minItemsPerChunk)
@@ -52,17 +119,24 @@ internal static class DeterministicParallel
 /// and the caller waits for all of them. Unlike Parallel.For, a call allocates nothing in steady state (the training loop
 /// makes thousands of kernel calls per epoch). One caller at a time; a busy pool makes the caller fall back.
 /// </summary>
-internal static class ChunkPool
+internal static unsafe class ChunkPool
 {
+    [ThreadStatic] private static bool t_insideChunk;
+
     private static readonly Lock Gate = new();
     private static readonly ManualResetEventSlim Done = new(false);
     private static readonly List<Worker> Workers = [];
-    private static Action<int, int>? _body;
+    private static delegate*<nint, int, int, void> _body;
+    private static nint _state;
     private static int _count, _chunks, _pending;
     private static bool _running;
     private static Exception? _error;
 
-    public static bool TryRun(int count, int chunks, Action<int, int> body)
+    /// <summary>True on a thread that is running a chunk (the caller's own chunk 0 included).</summary>
+    public static bool InsideChunk => t_insideChunk;
+
+    /// <summary>Runs body(state, start, end) for every chunk and waits; false when the pool is serving another caller.</summary>
+    public static bool TryRun(int count, int chunks, delegate*<nint, int, int, void> body, nint state)
     {
         if (!Gate.TryEnter()) return false;
         if (_running)
@@ -75,13 +149,15 @@ internal static class ChunkPool
         {
             _running = true;
             while (Workers.Count < chunks - 1) Workers.Add(new Worker());
-            (_body, _count, _chunks, _error) = (body, count, chunks, null);
+            _body = body;
+            (_state, _count, _chunks, _error) = (state, count, chunks, null);
             Volatile.Write(ref _pending, chunks - 1);
             Done.Reset();
             for (int w = 0; w < chunks - 1; w++) Workers[w].Run(w + 1);
             RunChunk(0);
             Done.Wait();
             _body = null;
+            _state = 0;
             if (_error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             return true;
         }
@@ -94,14 +170,19 @@ internal static class ChunkPool
 
     private static void RunChunk(int chunk)
     {
+        t_insideChunk = true;
         try
         {
             (int start, int end) = DeterministicParallel.ChunkRange(_count, _chunks, chunk);
-            _body!(start, end);
+            _body(_state, start, end);
         }
         catch (Exception e)
         {
             Interlocked.CompareExchange(ref _error, e, null);
+        }
+        finally
+        {
+            t_insideChunk = false;
         }
     }
 

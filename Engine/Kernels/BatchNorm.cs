@@ -1,13 +1,19 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Kernels.Operators;
 
 namespace MlPipelines.Engine.Kernels;
 
 /// <summary>
-/// Batch normalisation over the N, H, W axes of NCHW tensors (PyTorch's BatchNorm2d): statistics in double,
-/// running statistics updated with momentum and the unbiased variance.
+/// Batch normalisation over the N, H, W axes of NCHW tensors (PyTorch's BatchNorm2d), running statistics updated with
+/// momentum and the unbiased variance. Each plane's sums are SIMD float reductions, added across planes in double; the
+/// variance sums squared deviations from the mean (no E[x²] - E[x]² cancellation). Channels are independent, so they are
+/// split over threads and the results do not depend on the thread count.
 /// </summary>
-internal static class BatchNorm
+internal static unsafe class BatchNorm
 {
     /// <summary>Training forward: normalise with the batch statistics, save mean and 1/std, update running statistics.</summary>
     /// <param name="x">// [N, C, HW]</param>
@@ -23,40 +29,27 @@ internal static class BatchNorm
     /// <param name="saveInvStd">// [C] 1 / sqrt(var + eps) for backward</param>
     /// <param name="runningMean">// [C] updated, or empty</param>
     /// <param name="runningVar">// [C] updated, or empty</param>
+    /// <param name="threads">Degree of parallelism (over channels).</param>
     public static void ForwardTraining(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, int n, int c, int hw,
-        float eps, float momentum, Span<float> y, Span<float> saveMean, Span<float> saveInvStd, Span<float> runningMean, Span<float> runningVar)
+        float eps, float momentum, Span<float> y, Span<float> saveMean, Span<float> saveInvStd, Span<float> runningMean, Span<float> runningVar,
+        int threads = 1)
     {
         int count = n * hw;
         if (count < 2 && runningVar.Length != 0)
             throw new ArgumentException("Batch normalisation in training needs more than one value per channel.");
-        for (int ch = 0; ch < c; ch++)
+        CheckSizes(x.Length, y.Length, n, c, hw);
+        CheckChannels(c, gamma.Length, beta.Length, runningMean.Length, runningVar.Length);
+        CheckChannels(c, saveMean.Length, saveInvStd.Length, c, c, allowEmpty: false);
+        if (runningMean.Length != runningVar.Length) throw new ArgumentException("Pass both running statistics or neither.", nameof(runningVar));
+        fixed (float* px = x, pg = gamma, pb = beta, py = y, pm = saveMean, pi = saveInvStd, prm = runningMean, prv = runningVar)
         {
-            double sum = 0;
-            for (int i = 0; i < n; i++) sum += TensorPrimitives.Sum(x.Slice((i * c + ch) * hw, hw));
-            double mean = sum / count;
-            double sq = 0;
-            for (int i = 0; i < n; i++)
+            var body = new ForwardTrainingBody
             {
-                ReadOnlySpan<float> plane = x.Slice((i * c + ch) * hw, hw);
-                for (int j = 0; j < plane.Length; j++)
-                {
-                    double d = plane[j] - mean;
-                    sq += d * d;
-                }
-            }
-            double var = sq / count;
-            double inv = 1 / Math.Sqrt(var + eps);
-            saveMean[ch] = (float)mean;
-            saveInvStd[ch] = (float)inv;
-            if (runningMean.Length != 0)
-            {
-                runningMean[ch] = (float)((1 - momentum) * runningMean[ch] + momentum * mean);
-                runningVar[ch] = (float)((1 - momentum) * runningVar[ch] + momentum * var * count / (count - 1));
-            }
-            float scale = (float)(inv * (gamma.Length != 0 ? gamma[ch] : 1));
-            float shift = (float)((beta.Length != 0 ? beta[ch] : 0) - mean * inv * (gamma.Length != 0 ? gamma[ch] : 1));
-            for (int i = 0; i < n; i++)
-                Affine(x.Slice((i * c + ch) * hw, hw), scale, shift, y.Slice((i * c + ch) * hw, hw));
+                X = px, Gamma = gamma.Length != 0 ? pg : null, Beta = beta.Length != 0 ? pb : null, Y = py, Mean = pm, InvStd = pi,
+                RunningMean = runningMean.Length != 0 ? prm : null, RunningVar = runningVar.Length != 0 ? prv : null,
+                N = n, C = c, HW = hw, Eps = eps, Momentum = momentum,
+            };
+            DeterministicParallel.For(c, threads, MinChannels(n, hw), body);
         }
     }
 
@@ -64,6 +57,7 @@ internal static class BatchNorm
     public static void ForwardInference(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean,
         ReadOnlySpan<float> runningVar, int n, int c, int hw, float eps, Span<float> y)
     {
+        CheckSizes(x.Length, y.Length, n, c, hw);
         for (int ch = 0; ch < c; ch++)
         {
             double inv = 1 / Math.Sqrt(runningVar[ch] + (double)eps);
@@ -88,37 +82,22 @@ internal static class BatchNorm
     /// <param name="dX">// [N, C, HW] accumulated into, or empty to skip</param>
     /// <param name="dGamma">// [C] accumulated into, or empty</param>
     /// <param name="dBeta">// [C] accumulated into, or empty</param>
+    /// <param name="threads">Degree of parallelism (over channels).</param>
     public static void BackwardTraining(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> gamma, ReadOnlySpan<float> saveMean,
-        ReadOnlySpan<float> saveInvStd, int n, int c, int hw, Span<float> dX, Span<float> dGamma, Span<float> dBeta)
+        ReadOnlySpan<float> saveInvStd, int n, int c, int hw, Span<float> dX, Span<float> dGamma, Span<float> dBeta, int threads = 1)
     {
-        int count = n * hw;
-        for (int ch = 0; ch < c; ch++)
+        CheckSizes(x.Length, dY.Length, n, c, hw);
+        if (dX.Length != 0 && dX.Length != x.Length) throw new ArgumentException($"dX holds {dX.Length} elements, x {x.Length}.", nameof(dX));
+        CheckChannels(c, gamma.Length, dGamma.Length, dBeta.Length, c);
+        CheckChannels(c, saveMean.Length, saveInvStd.Length, c, c, allowEmpty: false);
+        fixed (float* px = x, pdy = dY, pg = gamma, pm = saveMean, pi = saveInvStd, pdx = dX, pdg = dGamma, pdb = dBeta)
         {
-            double mean = saveMean[ch], inv = saveInvStd[ch];
-            double sumDy = 0, sumDyX = 0;
-            for (int i = 0; i < n; i++)
+            var body = new BackwardTrainingBody
             {
-                ReadOnlySpan<float> xp = x.Slice((i * c + ch) * hw, hw), dp = dY.Slice((i * c + ch) * hw, hw);
-                sumDy += TensorPrimitives.Sum(dp);
-                sumDyX += TensorPrimitives.Dot(dp, xp);
-            }
-            double sumDyXhat = (sumDyX - mean * sumDy) * inv;
-            if (dGamma.Length != 0) dGamma[ch] += (float)sumDyXhat;
-            if (dBeta.Length != 0) dBeta[ch] += (float)sumDy;
-            if (dX.Length == 0) continue;
-            double g = gamma.Length != 0 ? gamma[ch] : 1;
-            // dx = k (dy - sumDy/M - xhat sumDyXhat/M) with k = g inv; expand xhat = (x - mean) inv.
-            double k = g * inv;
-            double a = k;
-            double b = -k * inv * sumDyXhat / count;
-            double d0 = -k * sumDy / count - b * mean;
-            for (int i = 0; i < n; i++)
-            {
-                ReadOnlySpan<float> xp = x.Slice((i * c + ch) * hw, hw), dp = dY.Slice((i * c + ch) * hw, hw);
-                Span<float> dxp = dX.Slice((i * c + ch) * hw, hw);
-                float fa = (float)a, fb = (float)b, fd = (float)d0;
-                for (int j = 0; j < hw; j++) dxp[j] += fa * dp[j] + fb * xp[j] + fd;
-            }
+                X = px, DY = pdy, Gamma = gamma.Length != 0 ? pg : null, Mean = pm, InvStd = pi, DX = dX.Length != 0 ? pdx : null,
+                DGamma = dGamma.Length != 0 ? pdg : null, DBeta = dBeta.Length != 0 ? pdb : null, N = n, C = c, HW = hw,
+            };
+            DeterministicParallel.For(c, threads, MinChannels(n, hw), body);
         }
     }
 
@@ -144,6 +123,136 @@ internal static class BatchNorm
             if (dGamma.Length != 0) dGamma[ch] += (float)((sumDyX - runningMean[ch] * sumDy) * inv);
             if (dBeta.Length != 0) dBeta[ch] += (float)sumDy;
         }
+    }
+
+    /// <summary>Sum over the plane of (x - mean)², in float vectors with a fixed lane order.</summary>
+    internal static float SumSquaredDeviation(ReadOnlySpan<float> x, float mean)
+    {
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        int length = x.Length, i = 0;
+        float sum = 0;
+        if (Vector512.IsHardwareAccelerated && length >= 16)
+        {
+            Vector512<float> m = Vector512.Create(mean), acc = Vector512<float>.Zero;
+            for (; i <= length - 16; i += 16)
+            {
+                Vector512<float> d = Vector512.LoadUnsafe(ref xs, (nuint)i) - m;
+                acc = Vector512.FusedMultiplyAdd(d, d, acc);
+            }
+            sum = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && length >= 8)
+        {
+            Vector256<float> m = Vector256.Create(mean), acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            for (; i <= length - 16; i += 16)
+            {
+                Vector256<float> d0 = Vector256.LoadUnsafe(ref xs, (nuint)i) - m, d1 = Vector256.LoadUnsafe(ref xs, (nuint)(i + 8)) - m;
+                acc0 = Vector256.FusedMultiplyAdd(d0, d0, acc0);
+                acc1 = Vector256.FusedMultiplyAdd(d1, d1, acc1);
+            }
+            for (; i <= length - 8; i += 8)
+            {
+                Vector256<float> d = Vector256.LoadUnsafe(ref xs, (nuint)i) - m;
+                acc0 = Vector256.FusedMultiplyAdd(d, d, acc0);
+            }
+            sum = Vector256.Sum(acc0 + acc1);
+        }
+        for (; i < length; i++)
+        {
+            float d = Unsafe.Add(ref xs, i) - mean;
+            sum = MathF.FusedMultiplyAdd(d, d, sum);
+        }
+        return sum;
+    }
+
+    /// <summary>Channels per chunk so that a thread gets at least about 16K values.</summary>
+    private static int MinChannels(int n, int hw) => Math.Max(1, (1 << 14) / Math.Max(1, n * hw));
+
+    private static void CheckSizes(int xLength, int yLength, int n, int c, int hw)
+    {
+        if (xLength != (long)n * c * hw) throw new ArgumentException($"x holds {xLength} elements; [N, C, HW] = [{n}, {c}, {hw}] needs {(long)n * c * hw}.", "x");
+        if (yLength != xLength) throw new ArgumentException($"The output holds {yLength} elements, x {xLength}.", "y");
+    }
+
+    /// <summary>Per-channel vectors hold C values (or none, where optional): the kernels index them through pointers.</summary>
+    private static void CheckChannels(int c, int a, int b, int d, int e, bool allowEmpty = true)
+    {
+        foreach (int length in (ReadOnlySpan<int>)[a, b, d, e])
+            if (length != c && !(allowEmpty && length == 0))
+                throw new ArgumentException($"A per-channel vector holds {length} values; the tensor has {c} channels.");
+    }
+
+    private struct ForwardTrainingBody : IChunkBody
+    {
+        public float* X, Gamma, Beta, Y, Mean, InvStd, RunningMean, RunningVar;
+        public int N, C, HW;
+        public float Eps, Momentum;
+
+        public readonly void Run(int c0, int c1)
+        {
+            int count = N * HW;
+            for (int ch = c0; ch < c1; ch++)
+            {
+                double sum = 0;
+                for (int i = 0; i < N; i++) sum += TensorPrimitives.Sum(Plane(X, i, ch));
+                double mean = sum / count;
+                double sq = 0;
+                for (int i = 0; i < N; i++) sq += SumSquaredDeviation(Plane(X, i, ch), (float)mean);
+                // The planes' squares were taken about the float-rounded mean; correct to the exact one.
+                double shiftMean = mean - (float)mean;
+                double var = Math.Max(0, sq / count - shiftMean * shiftMean);
+                double inv = 1 / Math.Sqrt(var + Eps);
+                Mean[ch] = (float)mean;
+                InvStd[ch] = (float)inv;
+                if (RunningMean != null)
+                {
+                    RunningMean[ch] = (float)((1 - Momentum) * RunningMean[ch] + Momentum * mean);
+                    RunningVar[ch] = (float)((1 - Momentum) * RunningVar[ch] + Momentum * var * count / (count - 1));
+                }
+                double g = Gamma != null ? Gamma[ch] : 1;
+                float scale = (float)(inv * g);
+                float shift = (float)((Beta != null ? Beta[ch] : 0) - mean * inv * g);
+                for (int i = 0; i < N; i++) Affine(Plane(X, i, ch), scale, shift, new Span<float>(Y + ((long)i * C + ch) * HW, HW));
+            }
+        }
+
+        private readonly ReadOnlySpan<float> Plane(float* p, int i, int ch) => new(p + ((long)i * C + ch) * HW, HW);
+    }
+
+    private struct BackwardTrainingBody : IChunkBody
+    {
+        public float* X, DY, Gamma, Mean, InvStd, DX, DGamma, DBeta;
+        public int N, C, HW;
+
+        public readonly void Run(int c0, int c1)
+        {
+            int count = N * HW;
+            for (int ch = c0; ch < c1; ch++)
+            {
+                double mean = Mean[ch], inv = InvStd[ch];
+                double sumDy = 0, sumDyX = 0;
+                for (int i = 0; i < N; i++)
+                {
+                    ReadOnlySpan<float> xp = Plane(X, i, ch), dp = Plane(DY, i, ch);
+                    sumDy += TensorPrimitives.Sum(dp);
+                    sumDyX += TensorPrimitives.Dot(dp, xp);
+                }
+                double sumDyXhat = (sumDyX - mean * sumDy) * inv;
+                if (DGamma != null) DGamma[ch] += (float)sumDyXhat;
+                if (DBeta != null) DBeta[ch] += (float)sumDy;
+                if (DX == null) continue;
+                double g = Gamma != null ? Gamma[ch] : 1;
+                // dx = k (dy - sumDy/M - xhat sumDyXhat/M) with k = g inv; expand xhat = (x - mean) inv.
+                double k = g * inv;
+                double b = -k * inv * sumDyXhat / count;
+                double d0 = -k * sumDy / count - b * mean;
+                var op = new BatchNormGradOp((float)k, (float)b, (float)d0);
+                for (int i = 0; i < N; i++)
+                    Elementwise.Map(op, Plane(DY, i, ch), Plane(X, i, ch), new Span<float>(DX + ((long)i * C + ch) * HW, HW), accumulate: true);
+            }
+        }
+
+        private readonly ReadOnlySpan<float> Plane(float* p, int i, int ch) => new(p + ((long)i * C + ch) * HW, HW);
     }
 
     private static void Affine(ReadOnlySpan<float> x, float scale, float shift, Span<float> y) =>

@@ -6,11 +6,16 @@ namespace MlPipelines.Engine.Kernels;
 
 /// <summary>
 /// 2-D convolution (cross-correlation, as every framework computes it) over NCHW tensors by im2col and GEMM;
-/// pointwise convolutions skip the unfolding. Images of a batch are split over threads in fixed chunks; weight
-/// gradients are summed per chunk and the chunk sums added in chunk order, so a thread count reproduces its bits.
+/// pointwise convolutions skip the unfolding. Images of a batch are split over threads in fixed chunks. Small feature
+/// maps (14x14, 7x7) give one image too few GEMM columns to fill the micro-kernel's tiles, so several images of a chunk
+/// share one unfolded matrix (<see cref="ImagesPerGemm"/>). Weight gradients are summed per chunk and the chunk sums
+/// added in chunk order, so a thread count reproduces its bits.
 /// </summary>
-internal static class Conv2d
+internal static unsafe class Conv2d
 {
+    /// <summary>About this many GEMM columns (output pixels) per multiplication: one 28x28 map, four 14x14, sixteen 7x7.</summary>
+    private const int TargetColumns = 784;
+
     /// <summary>y = conv(x, w) + bias.</summary>
     /// <param name="x">// [N, Cin, H, W]</param>
     /// <param name="w">// [Cout, Cin / groups, KH, KW]</param>
@@ -24,22 +29,10 @@ internal static class Conv2d
         Check(w.Length, g.WeightLength, "w");
         Check(y.Length, g.OutputLength, "y");
         if (bias.Length != 0) Check(bias.Length, g.OutChannels, "bias");
-        var geo = g;
-        unsafe
+        fixed (float* px = x, pw = w, pb = bias, py = y)
         {
-            fixed (float* px = x, pw = w, pb = bias, py = y)
-            {
-                nint ax = (nint)px, aw = (nint)pw, ab = (nint)pb, ay = (nint)py;
-                int biasLength = bias.Length;
-                ForImages(g.Batch, threads, (n0, n1) =>
-                {
-                    var xs = new ReadOnlySpan<float>((float*)ax, geo.InputLength);
-                    var ws = new ReadOnlySpan<float>((float*)aw, geo.WeightLength);
-                    var bs = new ReadOnlySpan<float>((float*)ab, biasLength);
-                    var ys = new Span<float>((float*)ay, geo.OutputLength);
-                    ForwardImages(xs, ws, bs, geo, ys, n0, n1);
-                });
-            }
+            var body = new ForwardBody { X = px, W = pw, Bias = pb, BiasLength = bias.Length, Y = py, G = g };
+            DeterministicParallel.For(g.Batch, threads, 1, body);
         }
     }
 
@@ -54,24 +47,14 @@ internal static class Conv2d
         Check(dY.Length, g.OutputLength, "dY");
         Check(w.Length, g.WeightLength, "w");
         Check(dX.Length, g.InputLength, "dX");
-        var geo = g;
-        unsafe
+        fixed (float* pdy = dY, pw = w, pdx = dX)
         {
-            fixed (float* pdy = dY, pw = w, pdx = dX)
-            {
-                nint ady = (nint)pdy, aw = (nint)pw, adx = (nint)pdx;
-                ForImages(g.Batch, threads, (n0, n1) =>
-                {
-                    var dys = new ReadOnlySpan<float>((float*)ady, geo.OutputLength);
-                    var ws = new ReadOnlySpan<float>((float*)aw, geo.WeightLength);
-                    var dxs = new Span<float>((float*)adx, geo.InputLength);
-                    BackwardDataImages(dys, ws, geo, dxs, n0, n1);
-                });
-            }
+            var body = new BackwardDataBody { DY = pdy, W = pw, DX = pdx, G = g };
+            DeterministicParallel.For(g.Batch, threads, 1, body);
         }
     }
 
-    /// <summary>dW += dY (x) unfolded x, dB += sum of dY over N, OH, OW.</summary>
+    /// <summary>dW += dY (x) unfolded x (dot products of rows, <see cref="RowDot"/>), dB += sum of dY over N, OH, OW.</summary>
     /// <param name="x">// [N, Cin, H, W]</param>
     /// <param name="dY">// [N, Cout, OH, OW]</param>
     /// <param name="g">Geometry.</param>
@@ -90,30 +73,21 @@ internal static class Conv2d
             BackwardWeightsImages(x, dY, g, dW, dB, 0, g.Batch);
             return;
         }
-        int wl = g.WeightLength, bl = dB.Length;
-        float[] partial = ArrayPool<float>.Shared.Rent(chunks * (wl + bl));
+        int wl = g.WeightLength, bl = dB.Length, stride = wl + bl;
+        float[] partial = ArrayPool<float>.Shared.Rent(chunks * stride);
         try
         {
-            Array.Clear(partial, 0, chunks * (wl + bl));
-            var geo = g;
-            unsafe
+            Array.Clear(partial, 0, chunks * stride);
+            fixed (float* px = x, pdy = dY, pp = partial)
             {
-                fixed (float* px = x, pdy = dY)
-                {
-                    nint ax = (nint)px, ady = (nint)pdy;
-                    Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
-                    {
-                        (int n0, int n1) = DeterministicParallel.ChunkRange(geo.Batch, chunks, c);
-                        var xs = new ReadOnlySpan<float>((float*)ax, geo.InputLength);
-                        var dys = new ReadOnlySpan<float>((float*)ady, geo.OutputLength);
-                        BackwardWeightsImages(xs, dys, geo, partial.AsSpan(c * (wl + bl), wl), partial.AsSpan(c * (wl + bl) + wl, bl), n0, n1);
-                    });
-                }
+                // One work item per chunk, each summing its own images into its own slice of the partial sums.
+                var body = new BackwardWeightsBody { X = px, DY = pdy, Partial = pp, BiasLength = bl, Chunks = chunks, G = g };
+                DeterministicParallel.For(chunks, chunks, 1, body);
             }
             for (int c = 0; c < chunks; c++)
             {
-                TensorPrimitives.Add(dW, partial.AsSpan(c * (wl + bl), wl), dW);
-                if (bl != 0) TensorPrimitives.Add(dB, partial.AsSpan(c * (wl + bl) + wl, bl), dB);
+                TensorPrimitives.Add(dW, partial.AsSpan(c * stride, wl), dW);
+                if (bl != 0) TensorPrimitives.Add(dB, partial.AsSpan(c * stride + wl, bl), dB);
             }
         }
         finally
@@ -122,104 +96,194 @@ internal static class Conv2d
         }
     }
 
-    private static void ForImages(int batch, int threads, Action<int, int> body) =>
-        DeterministicParallel.For(batch, threads, 1, body);
+    /// <summary>How many images share one unfolded matrix: 1 for pointwise kernels and maps of <see cref="TargetColumns"/> or more pixels.</summary>
+    internal static int ImagesPerGemm(in Conv2dGeometry g)
+    {
+        int plane = g.OutHeight * g.OutWidth;
+        if (g.IsPointwise || plane >= TargetColumns) return 1;
+        return Math.Max(1, (TargetColumns + plane / 2) / plane);
+    }
+
+    private struct ForwardBody : IChunkBody
+    {
+        public float* X, W, Bias, Y;
+        public int BiasLength;
+        public Conv2dGeometry G;
+
+        public readonly void Run(int n0, int n1) => ForwardImages(new(X, G.InputLength), new(W, G.WeightLength), new(Bias, BiasLength),
+            G, new(Y, G.OutputLength), n0, n1);
+    }
+
+    private struct BackwardDataBody : IChunkBody
+    {
+        public float* DY, W, DX;
+        public Conv2dGeometry G;
+
+        public readonly void Run(int n0, int n1) => BackwardDataImages(new(DY, G.OutputLength), new(W, G.WeightLength), G, new(DX, G.InputLength), n0, n1);
+    }
+
+    private struct BackwardWeightsBody : IChunkBody
+    {
+        public float* X, DY, Partial;
+        public int BiasLength, Chunks;
+        public Conv2dGeometry G;
+
+        public readonly void Run(int c0, int c1)
+        {
+            int wl = G.WeightLength;
+            for (int c = c0; c < c1; c++)
+            {
+                (int n0, int n1) = DeterministicParallel.ChunkRange(G.Batch, Chunks, c);
+                float* part = Partial + (long)c * (wl + BiasLength);
+                BackwardWeightsImages(new(X, G.InputLength), new(DY, G.OutputLength), G, new(part, wl), new(part + wl, BiasLength), n0, n1);
+            }
+        }
+    }
 
     private static void ForwardImages(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, int n0, int n1)
     {
-        int inImage = g.InChannels * g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
-        int cg = g.GroupInChannels, og = g.GroupOutChannels, patch = g.PatchSize;
-        float[]? col = g.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * outPlane);
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, groupIn = g.GroupInChannels * inPlane;
+        int og = g.GroupOutChannels, patch = g.PatchSize, nb = ImagesPerGemm(g);
+        float[]? col = g.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * outPlane * nb);
+        float[]? tmp = nb > 1 ? ArrayPool<float>.Shared.Rent(og * outPlane * nb) : null;
         try
         {
-            for (int n = n0; n < n1; n++)
+            for (int n = n0; n < n1; n += nb)
             {
+                int images = Math.Min(nb, n1 - n), cols = images * outPlane;
                 for (int grp = 0; grp < g.Groups; grp++)
                 {
-                    ReadOnlySpan<float> xg = x.Slice(n * inImage + grp * cg * g.InHeight * g.InWidth, cg * g.InHeight * g.InWidth);
-                    ReadOnlySpan<float> cols = xg;
-                    if (col is not null)
+                    ReadOnlySpan<float> wg = w.Slice(grp * og * patch, og * patch);
+                    if (images == 1)
                     {
-                        Im2Col.Unfold(xg, g, col);
-                        cols = col.AsSpan(0, patch * outPlane);
+                        // One image: unfold (unless pointwise) and write the product straight into y.
+                        ReadOnlySpan<float> xg = x.Slice(n * g.InChannels * inPlane + grp * groupIn, groupIn);
+                        ReadOnlySpan<float> b = xg;
+                        if (col is not null)
+                        {
+                            Im2Col.Unfold(xg, g, col, outPlane);
+                            b = col.AsSpan(0, patch * outPlane);
+                        }
+                        Gemm.Sgemm(false, false, og, outPlane, patch, 1, wg, patch, b, outPlane, 0, y.Slice((n * g.OutChannels + grp * og) * outPlane, og * outPlane), outPlane);
+                        continue;
                     }
-                    Span<float> yg = y.Slice((n * g.OutChannels + grp * og) * outPlane, og * outPlane);
-                    Gemm.Sgemm(false, false, og, outPlane, patch, 1, w.Slice(grp * og * patch, og * patch), patch, cols, outPlane, 0, yg, outPlane);
+                    // Several images: unfold them side by side, multiply once, then scatter each image's columns to its planes.
+                    for (int i = 0; i < images; i++)
+                        Im2Col.Unfold(x.Slice((n + i) * g.InChannels * inPlane + grp * groupIn, groupIn), g, col.AsSpan(i * outPlane), cols);
+                    Gemm.Sgemm(false, false, og, cols, patch, 1, wg, patch, col, cols, 0, tmp, cols);
+                    for (int i = 0; i < images; i++)
+                        for (int o = 0; o < og; o++)
+                            tmp.AsSpan(o * cols + i * outPlane, outPlane).CopyTo(y.Slice(((n + i) * g.OutChannels + grp * og + o) * outPlane, outPlane));
                 }
                 if (bias.Length != 0)
-                    for (int o = 0; o < g.OutChannels; o++)
-                    {
-                        Span<float> plane = y.Slice((n * g.OutChannels + o) * outPlane, outPlane);
-                        TensorPrimitives.Add(plane, bias[o], plane);
-                    }
+                    for (int i = 0; i < images; i++)
+                        for (int o = 0; o < g.OutChannels; o++)
+                        {
+                            Span<float> plane = y.Slice(((n + i) * g.OutChannels + o) * outPlane, outPlane);
+                            TensorPrimitives.Add(plane, bias[o], plane);
+                        }
             }
         }
         finally
         {
             if (col is not null) ArrayPool<float>.Shared.Return(col);
+            if (tmp is not null) ArrayPool<float>.Shared.Return(tmp);
         }
     }
 
     private static void BackwardDataImages(ReadOnlySpan<float> dY, ReadOnlySpan<float> w, in Conv2dGeometry g, Span<float> dX, int n0, int n1)
     {
-        int inImage = g.InChannels * g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, groupIn = g.GroupInChannels * g.InHeight * g.InWidth;
-        int og = g.GroupOutChannels, patch = g.PatchSize;
-        float[] dcol = ArrayPool<float>.Shared.Rent(patch * outPlane);
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, groupIn = g.GroupInChannels * inPlane;
+        int og = g.GroupOutChannels, patch = g.PatchSize, nb = ImagesPerGemm(g);
+        float[]? dcol = g.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * outPlane * nb);
+        float[]? dyT = nb > 1 ? ArrayPool<float>.Shared.Rent(og * outPlane * nb) : null;
         try
         {
-            for (int n = n0; n < n1; n++)
+            for (int n = n0; n < n1; n += nb)
             {
+                int images = Math.Min(nb, n1 - n), cols = images * outPlane;
                 for (int grp = 0; grp < g.Groups; grp++)
                 {
-                    ReadOnlySpan<float> dyg = dY.Slice((n * g.OutChannels + grp * og) * outPlane, og * outPlane);
                     ReadOnlySpan<float> wg = w.Slice(grp * og * patch, og * patch);
-                    Span<float> dxg = dX.Slice(n * inImage + grp * groupIn, groupIn);
-                    if (g.IsPointwise)
+                    ReadOnlySpan<float> a;
+                    if (images == 1)
                     {
-                        Gemm.Sgemm(true, false, patch, outPlane, og, 1, wg, patch, dyg, outPlane, 1, dxg, outPlane);
-                        continue;
+                        a = dY.Slice((n * g.OutChannels + grp * og) * outPlane, og * outPlane);
+                        if (dcol is null)
+                        {
+                            Gemm.Sgemm(true, false, patch, outPlane, og, 1, wg, patch, a, outPlane, 1, dX.Slice(n * g.InChannels * inPlane + grp * groupIn, groupIn), outPlane);
+                            continue;
+                        }
                     }
-                    Span<float> dc = dcol.AsSpan(0, patch * outPlane);
-                    Gemm.Sgemm(true, false, patch, outPlane, og, 1, wg, patch, dyg, outPlane, 0, dc, outPlane);
-                    Im2Col.FoldAdd(dc, g, dxg);
+                    else
+                    {
+                        // Gather the images' output-gradient planes side by side: dyT[o, i * OH * OW + j].
+                        for (int i = 0; i < images; i++)
+                            for (int o = 0; o < og; o++)
+                                dY.Slice(((n + i) * g.OutChannels + grp * og + o) * outPlane, outPlane).CopyTo(dyT.AsSpan(o * cols + i * outPlane, outPlane));
+                        a = dyT.AsSpan(0, og * cols);
+                    }
+                    Gemm.Sgemm(true, false, patch, cols, og, 1, wg, patch, a, cols, 0, dcol, cols);
+                    for (int i = 0; i < images; i++)
+                        Im2Col.FoldAdd(dcol.AsSpan(i * outPlane), g, dX.Slice((n + i) * g.InChannels * inPlane + grp * groupIn, groupIn), cols);
                 }
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(dcol);
+            if (dcol is not null) ArrayPool<float>.Shared.Return(dcol);
+            if (dyT is not null) ArrayPool<float>.Shared.Return(dyT);
         }
     }
 
     private static void BackwardWeightsImages(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, in Conv2dGeometry g, Span<float> dW, Span<float> dB, int n0, int n1)
     {
-        int inImage = g.InChannels * g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, groupIn = g.GroupInChannels * g.InHeight * g.InWidth;
-        int og = g.GroupOutChannels, patch = g.PatchSize;
-        float[]? col = g.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * outPlane);
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, groupIn = g.GroupInChannels * inPlane;
+        int og = g.GroupOutChannels, patch = g.PatchSize, nb = ImagesPerGemm(g);
+        float[]? col = g.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * outPlane * nb);
+        float[]? dyT = nb > 1 ? ArrayPool<float>.Shared.Rent(og * outPlane * nb) : null;
         try
         {
-            for (int n = n0; n < n1; n++)
+            for (int n = n0; n < n1; n += nb)
             {
+                int images = Math.Min(nb, n1 - n), cols = images * outPlane;
                 for (int grp = 0; grp < g.Groups; grp++)
                 {
-                    ReadOnlySpan<float> xg = x.Slice(n * inImage + grp * groupIn, groupIn);
-                    ReadOnlySpan<float> cols = xg;
-                    if (col is not null)
+                    ReadOnlySpan<float> a, b;
+                    if (images == 1)
                     {
-                        Im2Col.Unfold(xg, g, col);
-                        cols = col.AsSpan(0, patch * outPlane);
+                        ReadOnlySpan<float> xg = x.Slice(n * g.InChannels * inPlane + grp * groupIn, groupIn);
+                        b = xg;
+                        if (col is not null)
+                        {
+                            Im2Col.Unfold(xg, g, col, outPlane);
+                            b = col.AsSpan(0, patch * outPlane);
+                        }
+                        a = dY.Slice((n * g.OutChannels + grp * og) * outPlane, og * outPlane);
                     }
-                    ReadOnlySpan<float> dyg = dY.Slice((n * g.OutChannels + grp * og) * outPlane, og * outPlane);
-                    Gemm.Sgemm(false, true, og, patch, outPlane, 1, dyg, outPlane, cols, outPlane, 1, dW.Slice(grp * og * patch, og * patch), patch);
+                    else
+                    {
+                        for (int i = 0; i < images; i++)
+                        {
+                            Im2Col.Unfold(x.Slice((n + i) * g.InChannels * inPlane + grp * groupIn, groupIn), g, col.AsSpan(i * outPlane), cols);
+                            for (int o = 0; o < og; o++)
+                                dY.Slice(((n + i) * g.OutChannels + grp * og + o) * outPlane, outPlane).CopyTo(dyT.AsSpan(o * cols + i * outPlane, outPlane));
+                        }
+                        a = dyT.AsSpan(0, og * cols);
+                        b = col.AsSpan(0, patch * cols);
+                    }
+                    RowDot.Accumulate(a, cols, b, cols, og, patch, cols, dW.Slice(grp * og * patch, og * patch), patch);
                 }
                 if (dB.Length != 0)
-                    for (int o = 0; o < g.OutChannels; o++)
-                        dB[o] += TensorPrimitives.Sum(dY.Slice((n * g.OutChannels + o) * outPlane, outPlane));
+                    for (int i = 0; i < images; i++)
+                        for (int o = 0; o < g.OutChannels; o++)
+                            dB[o] += TensorPrimitives.Sum(dY.Slice(((n + i) * g.OutChannels + o) * outPlane, outPlane));
             }
         }
         finally
         {
             if (col is not null) ArrayPool<float>.Shared.Return(col);
+            if (dyT is not null) ArrayPool<float>.Shared.Return(dyT);
         }
     }
 

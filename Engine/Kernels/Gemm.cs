@@ -69,24 +69,35 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>
-    /// Splits the longer side of C into blocks aligned to the micro-tile, so threads never share a tile. Kept out of
-    /// <see cref="Sgemm"/> so that the serial path allocates no closure.
-    /// </summary>
+    /// <summary>Splits the longer side of C into blocks aligned to the micro-tile, so threads never share a tile.</summary>
     private static void RunParallel(Job job, int m, int n, int chunks)
     {
         bool splitRows = m >= n;
         int unit = splitRows ? MR : NR;
         int units = ((splitRows ? m : n) + unit - 1) / unit;
         chunks = Math.Min(chunks, units);
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, ci =>
+        var body = new BlockBody { Job = job, M = m, N = n, Unit = unit, Units = units, Chunks = chunks, SplitRows = splitRows };
+        DeterministicParallel.For(chunks, chunks, 1, body);
+    }
+
+    /// <summary>One work item per block of rows (or columns) of C.</summary>
+    private struct BlockBody : IChunkBody
+    {
+        public Job Job;
+        public int M, N, Unit, Units, Chunks;
+        public bool SplitRows;
+
+        public readonly void Run(int c0, int c1)
         {
-            (int s, int e) = DeterministicParallel.ChunkRange(units, chunks, ci);
-            int lo = s * unit, hi = Math.Min(e * unit, splitRows ? m : n);
-            if (lo >= hi) return;
-            if (splitRows) job.Run(lo, hi, 0, n);
-            else job.Run(0, m, lo, hi);
-        });
+            for (int ci = c0; ci < c1; ci++)
+            {
+                (int s, int e) = DeterministicParallel.ChunkRange(Units, Chunks, ci);
+                int lo = s * Unit, hi = Math.Min(e * Unit, SplitRows ? M : N);
+                if (lo >= hi) continue;
+                if (SplitRows) Job.Run(lo, hi, 0, N);
+                else Job.Run(0, M, lo, hi);
+            }
+        }
     }
 
     private static void CheckOperand(ReadOnlySpan<float> x, int rows, int cols, int ld, string name)
@@ -281,11 +292,23 @@ internal static unsafe class Gemm
         (Vector512.Load(c + 16) + hi).Store(c + 16);
     }
 
+    /// <summary>
+    /// The 8x16 tile as two 4x16 halves: AVX2 has 16 vector registers, and a one-pass 8x16 tile (16 accumulators, two B
+    /// vectors and a broadcast) spilled three accumulators to the stack on every step of k. Each element of C still sums
+    /// its k products in the same order, so the result is the same.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel256(int kc, float* pa, float* pb, int ldbp, float* c, int ldc)
     {
+        Kernel256Half(kc, pa, pb, ldbp, c, ldc);
+        Kernel256Half(kc, pa + 4, pb, ldbp, c + 4L * ldc, ldc);
+    }
+
+    /// <summary>C[4, 16] += rows 0..3 of an MR-row A panel times a 16-column B panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256Half(int kc, float* pa, float* pb, int ldbp, float* c, int ldc)
+    {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
             Vector256<float> b0 = Vector256.Load(pb), b1 = Vector256.Load(pb + 8);
@@ -297,25 +320,13 @@ internal static unsafe class Gemm
             c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
             x = Vector256.Create(pa[3]);
             c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-            x = Vector256.Create(pa[4]);
-            c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-            x = Vector256.Create(pa[5]);
-            c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
-            x = Vector256.Create(pa[6]);
-            c60 = Vector256.FusedMultiplyAdd(x, b0, c60); c61 = Vector256.FusedMultiplyAdd(x, b1, c61);
-            x = Vector256.Create(pa[7]);
-            c70 = Vector256.FusedMultiplyAdd(x, b0, c70); c71 = Vector256.FusedMultiplyAdd(x, b1, c71);
             pa += MR;
             pb += ldbp;
         }
         Add256(c, c00, c01); c += ldc;
         Add256(c, c10, c11); c += ldc;
         Add256(c, c20, c21); c += ldc;
-        Add256(c, c30, c31); c += ldc;
-        Add256(c, c40, c41); c += ldc;
-        Add256(c, c50, c51); c += ldc;
-        Add256(c, c60, c61); c += ldc;
-        Add256(c, c70, c71);
+        Add256(c, c30, c31);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

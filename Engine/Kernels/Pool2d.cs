@@ -17,21 +17,30 @@ internal static class Pool2d
         Check(x.Length, g.InputLength, "x");
         Check(y.Length, g.OutputLength, "y");
         Check(argmax.Length, g.OutputLength, "argmax");
-        var geo = g;
         unsafe
         {
             fixed (float* px = x, py = y)
             fixed (int* pa = argmax)
             {
-                nint ax = (nint)px, ay = (nint)py, aa = (nint)pa;
-                DeterministicParallel.For(g.Batch * g.Channels, threads, 8, (p0, p1) =>
-                {
-                    int inPlane = geo.InHeight * geo.InWidth, outPlane = geo.OutHeight * geo.OutWidth;
-                    for (int p = p0; p < p1; p++)
-                        MaxPlane(new ReadOnlySpan<float>((float*)ax + (long)p * inPlane, inPlane), geo,
-                            new Span<float>((float*)ay + (long)p * outPlane, outPlane), new Span<int>((int*)aa + (long)p * outPlane, outPlane));
-                });
+                var body = new MaxBody { X = px, Y = py, Argmax = pa, G = g };
+                DeterministicParallel.For(g.Batch * g.Channels, threads, 8, body);
             }
+        }
+    }
+
+    /// <summary>Max pooling of the planes [p0, p1).</summary>
+    private unsafe struct MaxBody : IChunkBody
+    {
+        public float* X, Y;
+        public int* Argmax;
+        public Pool2dGeometry G;
+
+        public readonly void Run(int p0, int p1)
+        {
+            int inPlane = G.InHeight * G.InWidth, outPlane = G.OutHeight * G.OutWidth;
+            for (int p = p0; p < p1; p++)
+                MaxPlane(new ReadOnlySpan<float>(X + (long)p * inPlane, inPlane), G,
+                    new Span<float>(Y + (long)p * outPlane, outPlane), new Span<int>(Argmax + (long)p * outPlane, outPlane));
         }
     }
 

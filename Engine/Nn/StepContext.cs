@@ -38,7 +38,7 @@ public sealed class StepContext
     public void BeginStep() => _next = 0;
 
     /// <summary>A tensor of the given shape whose contents are unspecified (the caller overwrites all of it).</summary>
-    public Tensor Rent(params int[] shape)
+    public Tensor Rent(params ReadOnlySpan<int> shape)
     {
         if (_next < _issued.Count)
         {
@@ -51,18 +51,19 @@ public sealed class StepContext
             // Shapes changed (e.g. a smaller last batch): reuse the buffer when it is big enough.
             var (buffer, _) = t.Storage;
             int length = Tensor.CheckedLength(shape);
-            var fresh = buffer.Length >= length ? Tensor.View(buffer, 0, shape) : new Tensor(shape);
+            int[] owned = shape.ToArray();
+            var fresh = buffer.Length >= length ? Tensor.View(buffer, 0, owned) : new Tensor(owned);
             _issued[_next++] = fresh;
             return fresh;
         }
-        var created = new Tensor(shape);
+        var created = new Tensor(shape.ToArray());
         _issued.Add(created);
         _next++;
         return created;
     }
 
     /// <summary>A zero-filled tensor (for gradients that kernels accumulate into).</summary>
-    public Tensor RentZeroed(params int[] shape)
+    public Tensor RentZeroed(params ReadOnlySpan<int> shape)
     {
         Tensor t = Rent(shape);
         t.Clear();

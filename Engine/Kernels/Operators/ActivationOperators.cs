@@ -125,3 +125,26 @@ internal readonly struct AffineOp(float scale, float shift) : IUnaryOperator
     public Vector256<float> Invoke(Vector256<float> x) => Vector256.FusedMultiplyAdd(x, Vector256.Create(scale), Vector256.Create(shift));
     public Vector512<float> Invoke(Vector512<float> x) => Vector512.FusedMultiplyAdd(x, Vector512.Create(scale), Vector512.Create(shift));
 }
+
+/// <summary>Batch-norm input gradient from dY and x: a dY + b x + d (the per-channel constants of the backward pass).</summary>
+internal readonly struct BatchNormGradOp(float a, float b, float d) : IBinaryOperator
+{
+    public float Invoke(float dy, float x) => MathF.FusedMultiplyAdd(a, dy, MathF.FusedMultiplyAdd(b, x, d));
+    public Vector256<float> Invoke(Vector256<float> dy, Vector256<float> x) =>
+        Vector256.FusedMultiplyAdd(Vector256.Create(a), dy, Vector256.FusedMultiplyAdd(Vector256.Create(b), x, Vector256.Create(d)));
+    public Vector512<float> Invoke(Vector512<float> dy, Vector512<float> x) =>
+        Vector512.FusedMultiplyAdd(Vector512.Create(a), dy, Vector512.FusedMultiplyAdd(Vector512.Create(b), x, Vector512.Create(d)));
+}
+
+/// <summary>relu(x + y): a residual block's sum and activation in one pass.</summary>
+internal readonly struct AddReluOp : IBinaryOperator
+{
+    public float Invoke(float x, float y)
+    {
+        float s = x + y;
+        return s > 0 ? s : 0;
+    }
+
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.Max(x + y, Vector256<float>.Zero);
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.Max(x + y, Vector512<float>.Zero);
+}

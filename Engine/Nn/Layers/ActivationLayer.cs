@@ -27,7 +27,7 @@ public class ActivationLayer : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
-        Tensor y = context.Rent(input.Shape.ToArray());
+        Tensor y = context.Rent(input.Shape);
         Activation.Forward(Kind, input.Span, y.Span, NegativeSlope);
         if (context.RecordForBackward)
         {
@@ -43,7 +43,7 @@ public class ActivationLayer : Module
     {
         var cache = context.State<Cache>(this);
         Tensor x = cache.Input ?? throw new InvalidOperationException($"{Kind}.Backward without a recorded forward pass.");
-        Tensor dX = context.RentZeroed(x.Shape.ToArray());
+        Tensor dX = context.RentZeroed(x.Shape);
         Activation.Backward(Kind, x.Span, cache.Output!.Span, outputGradient.Span, dX.Span, NegativeSlope);
         return dX;
     }

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Operators;
 
 namespace MlPipelines.Engine.Nn.Layers;
 
@@ -20,7 +21,7 @@ public sealed class BasicBlock : Module
 
     private sealed class Cache
     {
-        public Tensor? Sum;
+        public Tensor? Output;
     }
 
     /// <summary>
@@ -47,25 +48,24 @@ public sealed class BasicBlock : Module
         Tensor h = _relu1.Forward(_bn1.Forward(_conv1.Forward(input, context), context), context);
         h = _bn2.Forward(_conv2.Forward(h, context), context);
         Tensor shortcut = _shortcut is null ? input : _shortcut.Forward(input, context);
-        Tensor sum = context.Rent(h.Shape.ToArray());
-        TensorPrimitives.Add(h.Span, shortcut.Span, sum.Span);
-        Tensor y = context.Rent(sum.Shape.ToArray());
-        Activation.Forward(ActivationKind.Relu, sum.Span, y.Span);
-        context.State<Cache>(this).Sum = sum;
+        // y = relu(h + shortcut) in one pass; backward reads y (y > 0 exactly where the sum was), so the sum is not kept.
+        Tensor y = context.Rent(h.Shape);
+        Elementwise.Map(new AddReluOp(), h.Span, shortcut.Span, y.Span, accumulate: false);
+        context.State<Cache>(this).Output = y;
         return y;
     }
 
     /// <inheritdoc />
     public override Tensor Backward(Tensor outputGradient, StepContext context)
     {
-        Tensor sum = context.State<Cache>(this).Sum ?? throw new InvalidOperationException("BasicBlock.Backward without a recorded forward pass.");
-        Tensor dSum = context.RentZeroed(sum.Shape.ToArray());
-        Activation.Backward(ActivationKind.Relu, sum.Span, sum.Span, outputGradient.Span, dSum.Span);
+        Tensor y = context.State<Cache>(this).Output ?? throw new InvalidOperationException("BasicBlock.Backward without a recorded forward pass.");
+        Tensor dSum = context.Rent(y.Shape);
+        Elementwise.Map(new ReluGradOp(), y.Span, outputGradient.Span, dSum.Span, accumulate: false);
         Tensor dMain = _conv1.Backward(_bn1.Backward(_relu1.Backward(_conv2.Backward(_bn2.Backward(dSum, context), context), context), context), context);
         Tensor dShort = _shortcut is null ? dSum : _shortcut.Backward(dSum, context);
-        Tensor dX = context.Rent(dMain.Shape.ToArray());
-        TensorPrimitives.Add(dMain.Span, dShort.Span, dX.Span);
-        return dX;
+        // dMain is this step's tensor from conv1 and nothing else holds it: add the shortcut's gradient in place.
+        TensorPrimitives.Add(dMain.Span, dShort.Span, dMain.Span);
+        return dMain;
     }
 
     /// <inheritdoc />

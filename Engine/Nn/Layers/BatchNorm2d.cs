@@ -59,9 +59,9 @@ public sealed class BatchNorm2d : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
-        OutputShape(input.Shape.ToArray());
+        if (input.Rank != 4 || input.Dim(1) != Channels) OutputShape(input.Shape.ToArray());
         int n = input.Dim(0), hw = input.Dim(2) * input.Dim(3);
-        Tensor y = context.Rent(input.Shape.ToArray());
+        Tensor y = context.Rent(input.Shape);
         ReadOnlySpan<float> gamma = _weight is null ? [] : _weight.Value.Span, beta = _bias is null ? [] : _bias.Value.Span;
         var cache = context.State<Cache>(this);
         if (IsTraining)
@@ -72,7 +72,7 @@ public sealed class BatchNorm2d : Module
                 cache.InvStd = new float[Channels];
             }
             BnKernel.ForwardTraining(input.Span, gamma, beta, n, Channels, hw, Eps, Momentum, y.Span, cache.Mean, cache.InvStd,
-                _runningMean.Span, _runningVar.Span);
+                _runningMean.Span, _runningVar.Span, context.Threads);
             _batches.Span[0] += 1;
         }
         else
@@ -90,12 +90,12 @@ public sealed class BatchNorm2d : Module
         var cache = context.State<Cache>(this);
         Tensor x = cache.Input ?? throw new InvalidOperationException("BatchNorm2d.Backward without a recorded forward pass.");
         int n = x.Dim(0), hw = x.Dim(2) * x.Dim(3);
-        Tensor dX = context.RentZeroed(x.Shape.ToArray());
+        Tensor dX = context.RentZeroed(x.Shape);
         ReadOnlySpan<float> gamma = _weight is null ? [] : _weight.Value.Span;
         Span<float> dGamma = _weight is { RequiresGrad: true } ? _weight.Grad.Span : [];
         Span<float> dBeta = _bias is { RequiresGrad: true } ? _bias.Grad.Span : [];
         if (cache.UsedBatchStatistics)
-            BnKernel.BackwardTraining(x.Span, outputGradient.Span, gamma, cache.Mean, cache.InvStd, n, Channels, hw, dX.Span, dGamma, dBeta);
+            BnKernel.BackwardTraining(x.Span, outputGradient.Span, gamma, cache.Mean, cache.InvStd, n, Channels, hw, dX.Span, dGamma, dBeta, context.Threads);
         else
             BnKernel.BackwardInference(x.Span, outputGradient.Span, gamma, _runningMean.Span, _runningVar.Span, n, Channels, hw, Eps, dX.Span, dGamma, dBeta);
         return dX;

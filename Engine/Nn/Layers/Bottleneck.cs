@@ -67,9 +67,9 @@ public sealed class Bottleneck : Module
         h = _relu2.Forward(_bn2.Forward(_conv2.Forward(h, context), context), context);
         h = _bn3.Forward(_conv3.Forward(h, context), context);
         Tensor shortcut = _downsample is null ? input : _downsample.Forward(input, context);
-        Tensor sum = context.Rent(h.Shape.ToArray());
+        Tensor sum = context.Rent(h.Shape);
         TensorPrimitives.Add(h.Span, shortcut.Span, sum.Span);
-        Tensor y = context.Rent(sum.Shape.ToArray());
+        Tensor y = context.Rent(sum.Shape);
         Activation.Forward(ActivationKind.Relu, sum.Span, y.Span);
         context.State<Cache>(this).Sum = sum;
         return y;
@@ -79,13 +79,13 @@ public sealed class Bottleneck : Module
     public override Tensor Backward(Tensor outputGradient, StepContext context)
     {
         Tensor sum = context.State<Cache>(this).Sum ?? throw new InvalidOperationException("Bottleneck.Backward without a recorded forward pass.");
-        Tensor dSum = context.RentZeroed(sum.Shape.ToArray());
+        Tensor dSum = context.RentZeroed(sum.Shape);
         Activation.Backward(ActivationKind.Relu, sum.Span, sum.Span, outputGradient.Span, dSum.Span);
         Tensor g = _conv3.Backward(_bn3.Backward(dSum, context), context);
         g = _conv2.Backward(_bn2.Backward(_relu2.Backward(g, context), context), context);
         Tensor dMain = _conv1.Backward(_bn1.Backward(_relu1.Backward(g, context), context), context);
         Tensor dShort = _downsample is null ? dSum : _downsample.Backward(dSum, context);
-        Tensor dX = context.Rent(dMain.Shape.ToArray());
+        Tensor dX = context.Rent(dMain.Shape);
         TensorPrimitives.Add(dMain.Span, dShort.Span, dX.Span);
         return dX;
     }

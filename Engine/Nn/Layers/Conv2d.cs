@@ -53,7 +53,7 @@ public sealed class Conv2d : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
-        var g = Geometry(input.Shape.ToArray());
+        var g = Geometry(input.Shape);
         Tensor y = context.Rent(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth);
         ConvKernel.Forward(input.Span, _weight.Value.Span, _bias is null ? [] : _bias.Value.Span, g, y.Span, context.Threads);
         if (context.RecordForBackward) context.State<Cache>(this).Input = input;
@@ -64,10 +64,10 @@ public sealed class Conv2d : Module
     public override Tensor Backward(Tensor outputGradient, StepContext context)
     {
         Tensor x = context.State<Cache>(this).Input ?? throw new InvalidOperationException("Conv2d.Backward without a recorded forward pass.");
-        var g = Geometry(x.Shape.ToArray());
+        var g = Geometry(x.Shape);
         if (_weight.RequiresGrad || (_bias?.RequiresGrad ?? false))
             ConvKernel.BackwardWeights(x.Span, outputGradient.Span, g, _weight.Grad.Span, _bias is { RequiresGrad: true } ? _bias.Grad.Span : [], context.Threads);
-        Tensor dX = context.RentZeroed(x.Shape.ToArray());
+        Tensor dX = context.RentZeroed(x.Shape);
         ConvKernel.BackwardData(outputGradient.Span, _weight.Value.Span, g, dX.Span, context.Threads);
         return dX;
     }
@@ -86,10 +86,11 @@ public sealed class Conv2d : Module
         return (long)g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchSize;
     }
 
-    private Conv2dGeometry Geometry(int[] shape)
+    private Conv2dGeometry Geometry(ReadOnlySpan<int> shape)
     {
-        Require(shape.Length == 4, $"expects [N, C, H, W] input, got {ShapeText(shape)}");
-        Require(shape[1] == InChannels, $"expects {InChannels} input channels, got {shape[1]} (input {ShapeText(shape)})");
+        // Checked before formatting any message: this runs twice per layer per step.
+        if (shape.Length != 4) Require(false, $"expects [N, C, H, W] input, got {ShapeText(shape.ToArray())}");
+        if (shape[1] != InChannels) Require(false, $"expects {InChannels} input channels, got {shape[1]} (input {ShapeText(shape.ToArray())})");
         return new Conv2dGeometry(shape[0], InChannels, shape[2], shape[3], OutChannels, Kernel.H, Kernel.W, Stride.H, Stride.W,
             Padding.Top, Padding.Left, Padding.Bottom, Padding.Right, Dilation.H, Dilation.W, Groups);
     }

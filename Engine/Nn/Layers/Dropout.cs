@@ -29,8 +29,8 @@ public sealed class Dropout : Module
             cache.Mask = null;
             return input;
         }
-        Tensor y = context.Rent(input.Shape.ToArray());
-        Tensor mask = context.Rent(input.Shape.ToArray());
+        Tensor y = context.Rent(input.Shape);
+        Tensor mask = context.Rent(input.Shape);
         DropoutKernel.Forward(input.Span, Probability, context.Random, y.Span, mask.Span);
         cache.Mask = mask;
         return y;
@@ -41,7 +41,7 @@ public sealed class Dropout : Module
     {
         Tensor? mask = context.State<Cache>(this).Mask;
         if (mask is null) return outputGradient;
-        Tensor dX = context.RentZeroed(outputGradient.Shape.ToArray());
+        Tensor dX = context.RentZeroed(outputGradient.Shape);
         DropoutKernel.Backward(outputGradient.Span, mask.Span, dX.Span);
         return dX;
     }

@@ -41,10 +41,10 @@ public sealed class EncoderBlock : Module
     {
         OutputShape(input.Shape.ToArray());
         Tensor h = _dropout.Forward(_attention.Forward(_ln1.Forward(input, context), context), context);
-        Tensor y = context.Rent(input.Shape.ToArray());
+        Tensor y = context.Rent(input.Shape);
         TensorPrimitives.Add(input.Span, h.Span, y.Span);
         Tensor h2 = _mlp.Forward(_ln2.Forward(y, context), context);
-        Tensor z = context.Rent(input.Shape.ToArray());
+        Tensor z = context.Rent(input.Shape);
         TensorPrimitives.Add(y.Span, h2.Span, z.Span);
         return z;
     }

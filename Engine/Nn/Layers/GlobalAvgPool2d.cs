@@ -13,10 +13,11 @@ public sealed class GlobalAvgPool2d : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
-        int[] s = OutputShape(input.Shape.ToArray());
-        Tensor y = context.Rent(s);
-        Pool2d.GlobalAvgForward(input.Span, s[0] * s[1], input.Dim(2) * input.Dim(3), y.Span);
-        context.State<Cache>(this).InputShape = input.Shape.ToArray();
+        if (input.Rank != 4) OutputShape(input.Shape.ToArray());
+        Tensor y = context.Rent(input.Dim(0), input.Dim(1));
+        Pool2d.GlobalAvgForward(input.Span, input.Dim(0) * input.Dim(1), input.Dim(2) * input.Dim(3), y.Span);
+        var cache = context.State<Cache>(this);
+        if (!input.Shape.SequenceEqual(cache.InputShape)) cache.InputShape = input.Shape.ToArray();
         return y;
     }
 

@@ -43,7 +43,7 @@ public sealed class InvertedResidual : Module
     {
         Tensor h = _conv.Forward(input, context);
         if (!UsesResidual) return h;
-        Tensor y = context.Rent(h.Shape.ToArray());
+        Tensor y = context.Rent(h.Shape);
         TensorPrimitives.Add(h.Span, input.Span, y.Span);
         return y;
     }
@@ -53,7 +53,7 @@ public sealed class InvertedResidual : Module
     {
         Tensor dIn = _conv.Backward(outputGradient, context);
         if (!UsesResidual) return dIn;
-        Tensor dX = context.Rent(dIn.Shape.ToArray());
+        Tensor dX = context.Rent(dIn.Shape);
         TensorPrimitives.Add(dIn.Span, outputGradient.Span, dX.Span);
         return dX;
     }

@@ -42,7 +42,7 @@ public sealed class LayerNorm : Module
             cache.Mean = new float[rows];
             cache.InvStd = new float[rows];
         }
-        Tensor y = context.Rent(input.Shape.ToArray());
+        Tensor y = context.Rent(input.Shape);
         LnKernel.Forward(input.Span, _weight is null ? [] : _weight.Value.Span, _bias is null ? [] : _bias.Value.Span, rows, NormalizedSize, Eps,
             y.Span, cache.Mean, cache.InvStd);
         cache.Input = context.RecordForBackward ? input : null;
@@ -55,7 +55,7 @@ public sealed class LayerNorm : Module
         var cache = context.State<Cache>(this);
         Tensor x = cache.Input ?? throw new InvalidOperationException("LayerNorm.Backward without a recorded forward pass.");
         int rows = x.Length / NormalizedSize;
-        Tensor dX = context.RentZeroed(x.Shape.ToArray());
+        Tensor dX = context.RentZeroed(x.Shape);
         LnKernel.Backward(x.Span, outputGradient.Span, _weight is null ? [] : _weight.Value.Span, cache.Mean, cache.InvStd, rows, NormalizedSize, dX.Span,
             _weight is { RequiresGrad: true } ? _weight.Grad.Span : [], _bias is { RequiresGrad: true } ? _bias.Grad.Span : []);
         return dX;

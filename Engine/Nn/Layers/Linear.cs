@@ -38,8 +38,11 @@ public sealed class Linear : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
-        int[] outShape = OutputShape(input.Shape.ToArray());
+        if (input.Rank < 2 || input.Dim(-1) != InFeatures) OutputShape(input.Shape.ToArray());
         int rows = input.Length / InFeatures;
+        Span<int> outShape = stackalloc int[input.Rank];
+        input.Shape.CopyTo(outShape);
+        outShape[^1] = OutFeatures;
         Tensor y = context.Rent(outShape);
         Gemm.Sgemm(false, true, rows, OutFeatures, InFeatures, 1, input.Span, InFeatures, _weight.Value.Span, InFeatures, 0, y.Span, OutFeatures, context.Threads);
         if (_bias is not null)
@@ -65,7 +68,7 @@ public sealed class Linear : Module
             Span<float> db = _bias.Grad.Span;
             for (int r = 0; r < rows; r++) TensorPrimitives.Add(db, dy.Slice(r * OutFeatures, OutFeatures), db);
         }
-        Tensor dX = context.Rent(x.Shape.ToArray());
+        Tensor dX = context.Rent(x.Shape);
         Gemm.Sgemm(false, false, rows, InFeatures, OutFeatures, 1, dy, OutFeatures, _weight.Value.Span, InFeatures, 0, dX.Span, InFeatures, context.Threads);
         return dX;
     }

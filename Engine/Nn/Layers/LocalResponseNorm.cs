@@ -64,7 +64,7 @@ public sealed class LocalResponseNorm : Module
         Tensor input = cache.Input ?? throw new InvalidOperationException("LocalResponseNorm.Backward without a recorded forward pass.");
         int n = input.Dim(0), c = input.Dim(1), hw = input.Dim(2) * input.Dim(3);
         ReadOnlySpan<float> x = input.Span, dy = outputGradient.Span, s = cache.Scale;
-        Tensor dX = context.Rent(input.Shape.ToArray());
+        Tensor dX = context.Rent(input.Shape);
         Span<float> dx = dX.Span;
         float factor = -2 * Beta * Alpha / Size;
         for (int b = 0; b < n; b++)

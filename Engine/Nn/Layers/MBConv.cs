@@ -63,7 +63,7 @@ public sealed class MBConv : Module
         Tensor h = _block.Forward(input, context);
         if (!UsesResidual) return h;
         h = _stochasticDepth.Forward(h, context);
-        Tensor y = context.Rent(h.Shape.ToArray());
+        Tensor y = context.Rent(h.Shape);
         TensorPrimitives.Add(h.Span, input.Span, y.Span);
         return y;
     }
@@ -73,7 +73,7 @@ public sealed class MBConv : Module
     {
         if (!UsesResidual) return _block.Backward(outputGradient, context);
         Tensor dIn = _block.Backward(_stochasticDepth.Backward(outputGradient, context), context);
-        Tensor dX = context.Rent(dIn.Shape.ToArray());
+        Tensor dX = context.Rent(dIn.Shape);
         TensorPrimitives.Add(dIn.Span, outputGradient.Span, dX.Span);
         return dX;
     }

@@ -27,12 +27,12 @@ public sealed class MaxPool2d : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
-        var g = Geometry(input.Shape.ToArray());
+        var g = Geometry(input.Shape);
         Tensor y = context.Rent(g.Batch, g.Channels, g.OutHeight, g.OutWidth);
         var cache = context.State<Cache>(this);
         if (cache.Argmax.Length != g.OutputLength) cache.Argmax = new int[g.OutputLength];
         Pool2d.MaxForward(input.Span, g, y.Span, cache.Argmax, context.Threads);
-        cache.InputShape = input.Shape.ToArray();
+        if (!input.Shape.SequenceEqual(cache.InputShape)) cache.InputShape = input.Shape.ToArray();
         return y;
     }
 
@@ -53,9 +53,9 @@ public sealed class MaxPool2d : Module
         return [g.Batch, g.Channels, g.OutHeight, g.OutWidth];
     }
 
-    private Pool2dGeometry Geometry(int[] s)
+    private Pool2dGeometry Geometry(ReadOnlySpan<int> s)
     {
-        Require(s.Length == 4, $"expects [N, C, H, W] input, got {ShapeText(s)}");
+        if (s.Length != 4) Require(false, $"expects [N, C, H, W] input, got {ShapeText(s.ToArray())}");
         return new Pool2dGeometry(s[0], s[1], s[2], s[3], KernelSize, KernelSize, Stride, Stride, Padding, Padding, CeilMode, Dilation, Dilation);
     }
 }

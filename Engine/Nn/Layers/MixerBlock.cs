@@ -37,10 +37,10 @@ public sealed class MixerBlock : Module
     {
         OutputShape(input.Shape.ToArray());
         Tensor h = _toTokens.Forward(_mlpTokens.Forward(_toChannels.Forward(_norm1.Forward(input, context), context), context), context);
-        Tensor y = context.Rent(input.Shape.ToArray());
+        Tensor y = context.Rent(input.Shape);
         TensorPrimitives.Add(input.Span, h.Span, y.Span);
         Tensor h2 = _mlpChannels.Forward(_norm2.Forward(y, context), context);
-        Tensor z = context.Rent(input.Shape.ToArray());
+        Tensor z = context.Rent(input.Shape);
         TensorPrimitives.Add(y.Span, h2.Span, z.Span);
         return z;
     }

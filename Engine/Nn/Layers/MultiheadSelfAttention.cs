@@ -105,7 +105,7 @@ public sealed class MultiheadSelfAttention : Module
             Gemm.Sgemm(true, false, 3 * d, d, rows, 1, dQkv.Span, 3 * d, x.Span, d, 1, _inWeight.Grad.Span, d, context.Threads);
         if (_inBias.RequiresGrad)
             for (int r = 0; r < rows; r++) TensorPrimitives.Add(_inBias.Grad.Span, dQkv.Span.Slice(r * 3 * d, 3 * d), _inBias.Grad.Span);
-        Tensor dX = context.Rent(x.Shape.ToArray());
+        Tensor dX = context.Rent(x.Shape);
         Gemm.Sgemm(false, false, rows, d, 3 * d, 1, dQkv.Span, 3 * d, _inWeight.Value.Span, d, 0, dX.Span, d, context.Threads);
         return dX;
     }

@@ -31,7 +31,7 @@ public sealed class Residual : Module
         Tensor h = _main.Forward(input, context);
         Tensor s = _shortcut is null ? input : _shortcut.Forward(input, context);
         Require(h.SameShape(s), $"main output {h.ShapeText} and shortcut output {s.ShapeText} differ");
-        Tensor y = context.Rent(h.Shape.ToArray());
+        Tensor y = context.Rent(h.Shape);
         TensorPrimitives.Add(h.Span, s.Span, y.Span);
         return y;
     }
@@ -41,7 +41,7 @@ public sealed class Residual : Module
     {
         Tensor dMain = _main.Backward(outputGradient, context);
         Tensor dShort = _shortcut is null ? outputGradient : _shortcut.Backward(outputGradient, context);
-        Tensor dX = context.Rent(dMain.Shape.ToArray());
+        Tensor dX = context.Rent(dMain.Shape);
         TensorPrimitives.Add(dMain.Span, dShort.Span, dX.Span);
         return dX;
     }

@@ -50,7 +50,7 @@ public sealed class SqueezeExcitation : Module
         int n = input.Dim(0), c = Channels, hw = input.Dim(2) * input.Dim(3);
         Tensor s = _pool.Forward(input, context).Reshape(n, c, 1, 1);
         Tensor gate = _scale.Forward(_fc2.Forward(_activation.Forward(_fc1.Forward(s, context), context), context), context);
-        Tensor y = context.Rent(input.Shape.ToArray());
+        Tensor y = context.Rent(input.Shape);
         ReadOnlySpan<float> x = input.Span, g = gate.Span;
         Span<float> ys = y.Span;
         for (int p = 0; p < n * c; p++) TensorPrimitives.Multiply(x.Slice(p * hw, hw), g[p], ys.Slice(p * hw, hw));
@@ -66,7 +66,7 @@ public sealed class SqueezeExcitation : Module
         Tensor x = cache.Input ?? throw new InvalidOperationException("SqueezeExcitation.Backward without a recorded forward pass.");
         int n = x.Dim(0), c = Channels, hw = x.Dim(2) * x.Dim(3);
         ReadOnlySpan<float> dy = outputGradient.Span, xs = x.Span, g = cache.Gate!.Span;
-        Tensor dX = context.Rent(x.Shape.ToArray());
+        Tensor dX = context.Rent(x.Shape);
         Tensor dGate = context.Rent(n, c, 1, 1);
         Span<float> dxs = dX.Span, dg = dGate.Span;
         for (int p = 0; p < n * c; p++)

@@ -34,7 +34,7 @@ public sealed class StochasticDepth : Module
         int n = input.Dim(0), per = input.Length / n;
         var scale = new float[n];
         for (int i = 0; i < n; i++) scale[i] = context.Random.NextFloat() < Probability ? 0 : 1 / (1 - Probability);
-        Tensor y = context.Rent(input.Shape.ToArray());
+        Tensor y = context.Rent(input.Shape);
         for (int i = 0; i < n; i++)
             System.Numerics.Tensors.TensorPrimitives.Multiply(input.Span.Slice(i * per, per), scale[i], y.Span.Slice(i * per, per));
         cache.Scale = scale;
@@ -47,7 +47,7 @@ public sealed class StochasticDepth : Module
         float[]? scale = context.State<Cache>(this).Scale;
         if (scale is null) return outputGradient;
         int n = outputGradient.Dim(0), per = outputGradient.Length / n;
-        Tensor dX = context.Rent(outputGradient.Shape.ToArray());
+        Tensor dX = context.Rent(outputGradient.Shape);
         for (int i = 0; i < n; i++)
             System.Numerics.Tensors.TensorPrimitives.Multiply(outputGradient.Span.Slice(i * per, per), scale[i], dX.Span.Slice(i * per, per));
         return dX;

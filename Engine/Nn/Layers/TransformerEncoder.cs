@@ -37,7 +37,7 @@ public sealed class TransformerEncoder : Module
     {
         OutputShape(input.Shape.ToArray());
         int n = input.Dim(0), per = SequenceLength * HiddenDim;
-        Tensor z = context.Rent(input.Shape.ToArray());
+        Tensor z = context.Rent(input.Shape);
         for (int b = 0; b < n; b++) TensorPrimitives.Add(input.Span.Slice(b * per, per), _position.Value.Span, z.Span.Slice(b * per, per));
         return _ln.Forward(_layers.Forward(_dropout.Forward(z, context), context), context);
     }

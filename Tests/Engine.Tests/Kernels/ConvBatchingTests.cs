@@ -1,0 +1,89 @@
+using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Reference;
+
+namespace MlPipelines.Engine.Tests.Kernels;
+
+/// <summary>
+/// The convolution kernel unfolds several images into one GEMM when their maps are small (7x7, 14x14). These shapes put
+/// ragged image groups at the end of every thread's chunk, and check the result against the double reference.
+/// </summary>
+[TestClass]
+[TestCategory("Kernels")]
+public sealed class ConvBatchingTests
+{
+    private static float[] Random(int n, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+    }
+
+    private static double[] D(float[] x) => x.Select(v => (double)v).ToArray();
+
+    private static void AssertClose(double[] expected, float[] actual, double tol, string what)
+    {
+        Assert.AreEqual(expected.Length, actual.Length, what);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.AreEqual(expected[i], actual[i], tol * (1 + Math.Abs(expected[i])), $"{what}[{i}]");
+    }
+
+    /// <summary>(geometry, threads): 7x7 maps group 16 images, 14x14 four, 9x9 ten; 28x28 stays one image per GEMM.</summary>
+    private static IEnumerable<(Conv2dGeometry G, int Threads)> Cases()
+    {
+        yield return (new(37, 5, 7, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1), 1);           // ResNet-20 stage 3 shape, 2 groups of 16 + 5
+        yield return (new(37, 5, 7, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1), 3);           // chunks of 12-13 images: one ragged group each
+        yield return (new(9, 3, 14, 14, 4, 3, 3, 2, 2, 1, 1, 1, 1), 2);          // stride 2 to 7x7
+        yield return (new(11, 4, 14, 14, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2), 2); // grouped, 14x14: groups of 4 images
+        yield return (new(5, 2, 9, 9, 3, 3, 3, 1, 1, 0, 1, 2, 0, 2, 1, 1), 1);   // asymmetric padding + dilation, 7x9 output
+        yield return (new(3, 2, 28, 28, 3, 3, 3, 1, 1, 1, 1, 1, 1), 2);          // one image per GEMM
+        yield return (new(19, 3, 7, 7, 5, 1, 1, 2, 2), 2);                       // 1x1 stride 2 (unfolded, grouped)
+    }
+
+    [TestMethod]
+    public void GroupedImages_MatchReference_ForwardAndBothGradients()
+    {
+        Assert.AreEqual(16, Conv2d.ImagesPerGemm(new Conv2dGeometry(1, 1, 7, 7, 1, 3, 3, 1, 1, 1, 1, 1, 1)), "7x7 maps");
+        Assert.AreEqual(1, Conv2d.ImagesPerGemm(new Conv2dGeometry(1, 1, 28, 28, 1, 3, 3, 1, 1, 1, 1, 1, 1)), "28x28 maps");
+        Assert.AreEqual(1, Conv2d.ImagesPerGemm(new Conv2dGeometry(1, 4, 7, 7, 4, 1, 1)), "pointwise reads x in place");
+        int seed = 0;
+        foreach (var (g, threads) in Cases())
+        {
+            float[] x = Random(g.InputLength, seed++), w = Random(g.WeightLength, seed++), b = Random(g.OutChannels, seed++), dy = Random(g.OutputLength, seed++);
+            var y = new float[g.OutputLength];
+            Conv2d.Forward(x, w, b, g, y, threads);
+            AssertClose(Conv2dReference.Forward(D(x), D(w), D(b), g), y, 1e-5, $"y {g} t{threads}");
+
+            float[] dx = Enumerable.Repeat(0.5f, g.InputLength).ToArray();
+            Conv2d.BackwardData(dy, w, g, dx, threads);
+            AssertClose(Conv2dReference.BackwardData(D(dy), D(w), g).Select(v => v + 0.5).ToArray(), dx, 1e-5, $"dX {g} t{threads}");
+
+            float[] dw = Enumerable.Repeat(0.25f, g.WeightLength).ToArray(), db = Enumerable.Repeat(-1f, g.OutChannels).ToArray();
+            Conv2d.BackwardWeights(x, dy, g, dw, db, threads);
+            var (rdw, rdb) = Conv2dReference.BackwardWeights(D(x), D(dy), g);
+            AssertClose(rdw.Select(v => v + 0.25).ToArray(), dw, 1e-5, $"dW {g} t{threads}");
+            AssertClose(rdb.Select(v => v - 1).ToArray(), db, 1e-5, $"dB {g} t{threads}");
+        }
+    }
+
+    [TestMethod]
+    public void GroupedImages_ForwardAndInputGradient_DoNotDependOnThreads()
+    {
+        // Grouping changes which columns share a GEMM, never the order of a sum, so these are bit-identical across thread counts.
+        var g = new Conv2dGeometry(37, 8, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1);
+        float[] x = Random(g.InputLength, 1), w = Random(g.WeightLength, 2), dy = Random(g.OutputLength, 3);
+        float[] y1 = new float[g.OutputLength], dx1 = new float[g.InputLength];
+        Conv2d.Forward(x, w, [], g, y1, 1);
+        Conv2d.BackwardData(dy, w, g, dx1, 1);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            float[] y = new float[g.OutputLength], dx = new float[g.InputLength];
+            Conv2d.Forward(x, w, [], g, y, threads);
+            Conv2d.BackwardData(dy, w, g, dx, threads);
+            CollectionAssert.AreEqual(y1, y, $"forward, {threads} threads");
+            CollectionAssert.AreEqual(dx1, dx, $"input gradient, {threads} threads");
+            float[] dwA = new float[g.WeightLength], dwB = new float[g.WeightLength];
+            Conv2d.BackwardWeights(x, dy, g, dwA, [], threads);
+            Conv2d.BackwardWeights(x, dy, g, dwB, [], threads);
+            CollectionAssert.AreEqual(dwA, dwB, $"weight gradient repeated, {threads} threads");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Reference;
+
+namespace MlPipelines.Engine.Tests.Kernels;
+
+[TestClass]
+[TestCategory("Kernels")]
+public sealed class RowDotTests
+{
+    private static float[] Random(int n, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+    }
+
+    [TestMethod]
+    public void Accumulate_MatchesReference_OverRaggedBlocksAndEveryTail()
+    {
+        // k runs over every vector tail (0..257) for a few block shapes; m and n leave ragged 3x3 blocks.
+        int seed = 0;
+        foreach (var (m, n) in new[] { (1, 1), (3, 3), (4, 5), (7, 2), (16, 10) })
+            for (int k = 0; k <= 257; k += m * n > 20 ? 7 : 1)
+            {
+                int lda = k + 3, ldb = k + 1, ldc = n + 2;
+                float[] a = Random(m * lda, seed++), b = Random(n * ldb, seed++), c = Random(m * ldc, seed++);
+                float[] expected = (float[])c.Clone();
+                // C += A B^T is the reference GEMM with B transposed and beta 1.
+                GemmReference.Sgemm(false, true, m, n, k, 1, a, lda, b, ldb, 1, expected, ldc);
+                RowDot.Accumulate(a, lda, b, ldb, m, n, k, c, ldc);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < ldc; j++)
+                    {
+                        int idx = i * ldc + j;
+                        if (j >= n) Assert.AreEqual(expected[idx], c[idx], 0, "padding was written");
+                        else Assert.AreEqual(expected[idx], c[idx], 1e-6 * (k + 2), $"m={m} n={n} k={k} at ({i},{j})");
+                    }
+            }
+    }
+
+    [TestMethod]
+    public void Accumulate_RejectsShortOperands()
+    {
+        var a = new float[10];
+        Assert.ThrowsExactly<ArgumentException>(() => RowDot.Accumulate(a, 5, a, 5, 3, 2, 5, new float[4], 2));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => RowDot.Accumulate(a, 4, a, 5, 2, 2, 5, new float[4], 2));
+    }
+}
