@@ -49,8 +49,12 @@ public abstract class Optimizer
     /// <summary>Zeroes every gradient.</summary>
     public void ZeroGrad()
     {
-        foreach (ParameterGroup group in Groups)
-            foreach (Parameter p in group.Parameters) p.ZeroGrad();
+        // Indexed loops: foreach over the interface-typed lists would allocate an enumerator per step.
+        for (int g = 0; g < Groups.Count; g++)
+        {
+            var parameters = Groups[g].Parameters;
+            for (int i = 0; i < parameters.Count; i++) parameters[i].ZeroGrad();
+        }
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace MlPipelines.Engine.Tests.Nn;
 /// <summary>
 /// A training step with fixed shapes allocates nothing once warm: kernels hand work to the worker pool as structs, modules
 /// rent tensors by span shapes and reuse their views. Measured on the calling thread (the pool's workers only run chunks),
-/// around forward, loss, backward and the optimizer step (Optimizer.ZeroGrad is outside the engine's kernels and modules).
+/// around zeroing the gradients, forward, loss, backward and the optimizer step.
 /// </summary>
 [TestClass]
 public sealed class SteadyStateAllocationTests
@@ -30,8 +30,8 @@ public sealed class SteadyStateAllocationTests
                 int[] labels = Enumerable.Range(0, 16).Select(i => i % 10).ToArray();
                 long Step()
                 {
-                    opt.ZeroGrad();
                     long start = GC.GetAllocatedBytesForCurrentThread();
+                    opt.ZeroGrad();
                     ctx.BeginStep();
                     loss.Forward(model.Forward(x, ctx), labels, ctx);
                     model.Backward(loss.Gradient!, ctx);
