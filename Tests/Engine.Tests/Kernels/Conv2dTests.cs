@@ -1,5 +1,6 @@
 using MlPipelines.Engine.Kernels;
 using MlPipelines.Engine.Kernels.Reference;
+using static MlPipelines.Engine.Tests.Kernels.KernelTestData;
 
 namespace MlPipelines.Engine.Tests.Kernels;
 
@@ -23,21 +24,6 @@ public sealed class Conv2dTests
         yield return new(1, 2, 6, 7, 3, 3, 2, 3, 2, 0, 1, 2, 0, 1, 1, 1);          // asymmetric padding, odd strides
         yield return new(3, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1);        // LeNet conv1
         yield return new(1, 1, 1, 1, 3, 1, 1);                                     // 1x1 image
-    }
-
-    private static float[] Random(int n, int seed)
-    {
-        var rng = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-    }
-
-    private static double[] D(float[] x) => x.Select(v => (double)v).ToArray();
-
-    private static void AssertClose(double[] expected, float[] actual, double tol, string what)
-    {
-        Assert.AreEqual(expected.Length, actual.Length, what);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.AreEqual(expected[i], actual[i], tol * (1 + Math.Abs(expected[i])), $"{what}[{i}]");
     }
 
     [TestMethod]

@@ -1,5 +1,6 @@
 using MlPipelines.Engine.Kernels;
 using MlPipelines.Engine.Kernels.Reference;
+using static MlPipelines.Engine.Tests.Kernels.KernelTestData;
 
 namespace MlPipelines.Engine.Tests.Kernels;
 
@@ -11,21 +12,6 @@ namespace MlPipelines.Engine.Tests.Kernels;
 [TestCategory("Kernels")]
 public sealed class ConvBatchingTests
 {
-    private static float[] Random(int n, int seed)
-    {
-        var rng = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-    }
-
-    private static double[] D(float[] x) => x.Select(v => (double)v).ToArray();
-
-    private static void AssertClose(double[] expected, float[] actual, double tol, string what)
-    {
-        Assert.AreEqual(expected.Length, actual.Length, what);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.AreEqual(expected[i], actual[i], tol * (1 + Math.Abs(expected[i])), $"{what}[{i}]");
-    }
-
     /// <summary>(geometry, threads): 7x7 maps group 16 images, 14x14 four, 9x9 ten; 28x28 stays one image per GEMM.</summary>
     private static IEnumerable<(Conv2dGeometry G, int Threads)> Cases()
     {

@@ -1,5 +1,6 @@
 using MlPipelines.Engine.Kernels;
 using MlPipelines.Engine.Kernels.Reference;
+using static MlPipelines.Engine.Tests.Kernels.KernelTestData;
 
 namespace MlPipelines.Engine.Tests.Kernels;
 
@@ -7,14 +8,6 @@ namespace MlPipelines.Engine.Tests.Kernels;
 [TestCategory("Kernels")]
 public sealed class GemmTests
 {
-    private static float[] Random(int n, int seed)
-    {
-        var rng = new Random(seed);
-        var x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
-        return x;
-    }
-
     private static void Check(bool ta, bool tb, int m, int n, int k, float alpha, float beta, int pad, int threads, int seed)
     {
         int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;

@@ -1,5 +1,6 @@
 using MlPipelines.Engine.Kernels;
 using MlPipelines.Engine.Kernels.Reference;
+using static MlPipelines.Engine.Tests.Kernels.KernelTestData;
 
 namespace MlPipelines.Engine.Tests.Kernels;
 
@@ -7,12 +8,6 @@ namespace MlPipelines.Engine.Tests.Kernels;
 [TestCategory("Kernels")]
 public sealed class RowDotTests
 {
-    private static float[] Random(int n, int seed)
-    {
-        var rng = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-    }
-
     [TestMethod]
     public void Accumulate_MatchesReference_OverRaggedBlocksAndEveryTail()
     {
