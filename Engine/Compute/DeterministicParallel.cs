@@ -124,13 +124,25 @@ internal static unsafe class ChunkPool
     [ThreadStatic] private static bool t_insideChunk;
 
     private static readonly Lock Gate = new();
-    private static readonly ManualResetEventSlim Done = new(false);
+    private static readonly ManualResetEventSlim Done = NewDoneEvent();
     private static readonly List<Worker> Workers = [];
     private static delegate*<nint, int, int, void> _body;
     private static nint _state;
     private static int _count, _chunks, _pending;
     private static bool _running;
     private static Exception? _error;
+
+    /// <summary>
+    /// The caller's wait. The event creates its lock object lazily, the first time a wait has to block rather than spin (on
+    /// a loaded machine that can be any call, long after warm-up): one short blocking wait here makes it up front, so a
+    /// steady-state call allocates nothing however busy the machine is.
+    /// </summary>
+    private static ManualResetEventSlim NewDoneEvent()
+    {
+        var done = new ManualResetEventSlim(false);
+        done.Wait(1);
+        return done;
+    }
 
     /// <summary>True on a thread that is running a chunk (the caller's own chunk 0 included).</summary>
     public static bool InsideChunk => t_insideChunk;

@@ -34,19 +34,6 @@ public sealed class OnnxExportTests
             .Add("gap", new GlobalAvgPool2d()).Add("drop", new Dropout(0.3f)).Add("fc", new Linear(16, 5, init: init));
     }
 
-    private static void RandomiseBatchNorm(Module model, ulong seed)
-    {
-        var rng = new SeededRandom(seed);
-        foreach (var (_, m) in model.NamedModules())
-            if (m is BatchNorm2d bn)
-            {
-                foreach (ref float v in bn.RunningMean.Span) v = rng.NextFloat(-0.5f, 0.5f);
-                foreach (ref float v in bn.RunningVar.Span) v = rng.NextFloat(0.5f, 2f);
-                if (bn.Weight is { } w) foreach (ref float v in w.Value.Span) v = rng.NextFloat(0.5f, 1.5f);
-                if (bn.Bias is { } b) foreach (ref float v in b.Value.Span) v = rng.NextFloat(-0.2f, 0.2f);
-            }
-    }
-
     private static float[] Ours(Module model, float[] input, int[] shape)
     {
         model.Eval();
@@ -82,7 +69,7 @@ public sealed class OnnxExportTests
 
     private static void AssertMatchesOrt(Module model, int c, int h, int w, int batch, ulong seed, bool softmax = false)
     {
-        RandomiseBatchNorm(model, seed);
+        BatchNormRandomiser.Randomise(model, seed);
         var rng = new SeededRandom(seed + 1);
         var input = new float[batch * c * h * w];
         foreach (ref float v in input.AsSpan()) v = rng.NextFloat(-2, 2);

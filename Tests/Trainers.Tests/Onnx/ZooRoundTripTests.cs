@@ -53,7 +53,7 @@ public sealed class ZooRoundTripTests
                 string name = names[index];
                 int channels = index % 3 + 1;
                 var (model, size) = AtSmallestInput(name, channels, (ulong)index + 1);
-                RandomiseBatchNorm(model, (ulong)index + 100);
+                BatchNormRandomiser.Randomise(model, (ulong)index + 100, meanSpread: 0.2f, maxVariance: 1.5f);
                 RandomiseZeros(model, (ulong)index + 300);
                 var rng = new SeededRandom((ulong)index + 200);
                 var input = new float[Batch * channels * size * size];
@@ -132,18 +132,6 @@ public sealed class ZooRoundTripTests
     }
 
     /// <summary>Running statistics and affine parameters away from their initial 0/1, so a wrong batch-norm export shows.</summary>
-    private static void RandomiseBatchNorm(Module model, ulong seed)
-    {
-        var rng = new SeededRandom(seed);
-        foreach (var (_, m) in model.NamedModules())
-            if (m is BatchNorm2d bn)
-            {
-                foreach (ref float v in bn.RunningMean.Span) v = rng.NextFloat(-0.2f, 0.2f);
-                foreach (ref float v in bn.RunningVar.Span) v = rng.NextFloat(0.5f, 1.5f);
-                if (bn.Weight is { } w) foreach (ref float v in w.Value.Span) v = rng.NextFloat(0.5f, 1.5f);
-                if (bn.Bias is { } b) foreach (ref float v in b.Value.Span) v = rng.NextFloat(-0.2f, 0.2f);
-            }
-    }
 
     /// <summary>
     /// Parameters initialised to zero (ViT's head and class token, attention biases, ...) get small random values: a zero

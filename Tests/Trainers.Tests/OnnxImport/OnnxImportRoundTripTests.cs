@@ -5,6 +5,7 @@ using MlPipelines.Engine.Models.Zoo;
 using MlPipelines.Engine.Nn;
 using MlPipelines.Engine.Nn.Layers;
 using MlPipelines.Trainers.Onnx;
+using MlPipelines.Trainers.Tests.Onnx;
 
 namespace MlPipelines.Trainers.Tests.OnnxImport;
 
@@ -23,19 +24,6 @@ public sealed class OnnxImportRoundTripTests
         var t = new Tensor(shape);
         foreach (ref float v in t.Span) v = rng.NextNormal();
         return t;
-    }
-
-    private static void RandomiseBatchNorm(Module model, ulong seed)
-    {
-        var rng = new SeededRandom(seed);
-        foreach (var (_, m) in model.NamedModules())
-            if (m is BatchNorm2d bn)
-            {
-                foreach (ref float v in bn.RunningMean.Span) v = rng.NextFloat(-0.5f, 0.5f);
-                foreach (ref float v in bn.RunningVar.Span) v = rng.NextFloat(0.5f, 2f);
-                if (bn.Weight is { } w) foreach (ref float v in w.Value.Span) v = rng.NextFloat(0.5f, 1.5f);
-                if (bn.Bias is { } b) foreach (ref float v in b.Value.Span) v = rng.NextFloat(-0.2f, 0.2f);
-            }
     }
 
     private static OnnxGraphModule Reimport(Module model, int c, int h, int w)
@@ -61,7 +49,7 @@ public sealed class OnnxImportRoundTripTests
     /// <summary>Forward within 1e-5; then the same output gradient gives the same input gradient and parameter gradients.</summary>
     private static void AssertRoundTrip(Module model, int c, int h, int w, int batch, ulong seed, bool training)
     {
-        RandomiseBatchNorm(model, seed);
+        BatchNormRandomiser.Randomise(model, seed);
         model.Eval();
         OnnxGraphModule imported = Reimport(model, c, h, w);
         model.Train(training);
