@@ -5,7 +5,6 @@ using MlPipelines.Engine;
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Models.Zoo;
 using MlPipelines.Engine.Nn;
-using MlPipelines.Engine.Nn.Layers;
 using MlPipelines.Testing;
 using MlPipelines.Trainers.ImageClassification;
 using MlPipelines.Trainers.Onnx;
