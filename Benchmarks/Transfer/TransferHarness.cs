@@ -138,7 +138,7 @@ internal sealed class TransferHarness : IHarness
         Console.WriteLine();
         Console.WriteLine($"Pretraining: ResNet-20 on Fashion-MNIST classes 0-4, {source.Count} images, {pretrainEpochs} epochs: {sourceAccuracy:P2} test accuracy.");
         Console.WriteLine();
-        Console.WriteLine("| target | labelled | method | test accuracy (mean) | range over draws | points vs scratch | train time |");
+        Console.WriteLine("| target | labelled | method | test accuracy (mean) | range over draws | points vs scratch | train + test time |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (string row in rows) Console.WriteLine(row);
         return 0;
