@@ -3,7 +3,7 @@ namespace MlPipelines.Engine.Nn;
 /// <summary>
 /// A module that, in a training forward pass, also classifies from an intermediate point of the network (GoogLeNet's auxiliary
 /// classifiers, Szegedy et al. 2015). The training objective is the main loss plus <see cref="LossWeight"/> times the same
-/// loss of every auxiliary head's logits; <see cref="AddAuxiliaryLosses"/> forms it. In evaluation mode the heads do not run,
+/// loss of every auxiliary head's logits; <see cref="AddAuxiliaryLosses(Module, StepContext, double, Func{Tensor, ValueTuple{double, Tensor}})"/> forms it. In evaluation mode the heads do not run,
 /// so scoring and export see the main output only.
 /// </summary>
 public interface IAuxiliaryClassifier
@@ -29,12 +29,23 @@ public interface IAuxiliaryClassifier
     static double AddAuxiliaryLosses(Module model, StepContext context, double mainLoss, Func<Tensor, (double Loss, Tensor Gradient)> loss)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return AddAuxiliaryLosses(Find(model), context, mainLoss, loss);
+    }
+
+    /// <summary>The auxiliary heads below <paramref name="model"/>, in registration order (find them once per training run).</summary>
+    static IAuxiliaryClassifier[] Find(Module model) => [.. model.NamedModules().Select(m => m.Value).OfType<IAuxiliaryClassifier>()];
+
+    /// <summary>As <see cref="AddAuxiliaryLosses(Module, StepContext, double, Func{Tensor, ValueTuple{double, Tensor}})"/>, for heads found beforehand.</summary>
+    static double AddAuxiliaryLosses(IReadOnlyList<IAuxiliaryClassifier> heads, StepContext context, double mainLoss, Func<Tensor, (double Loss, Tensor Gradient)> loss)
+    {
+        ArgumentNullException.ThrowIfNull(heads);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(loss);
         double total = mainLoss;
-        foreach (var (_, module) in model.NamedModules())
+        for (int i = 0; i < heads.Count; i++)
         {
-            if (module is not IAuxiliaryClassifier head || head.Logits(context) is not { } logits) continue;
+            IAuxiliaryClassifier head = heads[i];
+            if (head.Logits(context) is not { } logits) continue;
             var (value, gradient) = loss(logits);
             System.Numerics.Tensors.TensorPrimitives.Multiply(gradient.Span, head.LossWeight, gradient.Span);
             head.SetLogitsGradient(gradient, context);

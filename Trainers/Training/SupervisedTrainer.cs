@@ -81,6 +81,7 @@ public sealed class SupervisedTrainer
         var optimizer = CreateOptimizer();
         var schedule = CreateSchedule(optimizer, steps);
         var loss = new CrossEntropyLoss(o.LabelSmoothing);
+        IAuxiliaryClassifier[] auxiliary = IAuxiliaryClassifier.Find(_model);
         var fingerprint = Fingerprint(train, validation, batch);
         var run = new RunPosition();
         string? checkpointPath = o.CheckpointDirectory is null ? null : Path.Combine(o.CheckpointDirectory, TrainingCheckpoint.FileName);
@@ -145,11 +146,10 @@ public sealed class SupervisedTrainer
                 if (mixing && Mix(x, y.AsSpan(0, n), soft, mixed!, classes, epoch, step)) targets = mixed;
                 optimizer.ZeroGrad();
                 Tensor logits = _model.Forward(x, ctx);
-                double LossOf(Tensor t) => targets is null ? loss.Forward(t, y.AsSpan(0, n), ctx) : loss.Forward(t, targets.AsSpan(0, n * classes), ctx);
-                double l = LossOf(logits);
+                double l = Loss(loss, logits, targets, y, n, classes, ctx);
                 Tensor dLogits = loss.Gradient!;
                 // Auxiliary classifiers (GoogLeNet's) add their weighted losses and take their gradients before the backward pass.
-                l = IAuxiliaryClassifier.AddAuxiliaryLosses(_model, ctx, l, t => (LossOf(t), loss.Gradient!));
+                if (auxiliary.Length > 0) l = AddAuxiliaryLosses(auxiliary, l, loss, targets, y, n, classes, ctx);
                 if (!double.IsFinite(l)) throw new TrainingDivergedException(epoch, step + 1, l, lastCheckpoint);
                 _model.Backward(dLogits, ctx);
                 if (o.GradientClipNorm is double clip && !double.IsFinite(GradientClipping.ClipNorm(_model.Parameters(), clip)))
@@ -198,6 +198,18 @@ public sealed class SupervisedTrainer
         foreach (var cb in o.Callbacks) cb.OnTrainEnd(state, run.History);
         return run.History;
     }
+
+    /// <summary>The batch's loss against its class indices, or against its soft targets when there are any.</summary>
+    private static double Loss(CrossEntropyLoss loss, Tensor logits, float[]? targets, int[] labels, int n, int classes, StepContext ctx) =>
+        targets is null ? loss.Forward(logits, labels.AsSpan(0, n), ctx) : loss.Forward(logits, targets.AsSpan(0, n * classes), ctx);
+
+    /// <summary>
+    /// The main loss plus the auxiliary heads' weighted losses (their gradients set). A method of its own so the closure it
+    /// needs is made only for models that have such heads, not on every step of every model.
+    /// </summary>
+    private static double AddAuxiliaryLosses(IAuxiliaryClassifier[] heads, double mainLoss, CrossEntropyLoss loss, float[]? targets, int[] labels, int n,
+        int classes, StepContext ctx) =>
+        IAuxiliaryClassifier.AddAuxiliaryLosses(heads, ctx, mainLoss, t => (Loss(loss, t, targets, labels, n, classes, ctx), loss.Gradient!));
 
     /// <summary>Softmax probabilities [N, classes] of the model in evaluation mode.</summary>
     public float[] PredictProbabilities(ImageBatchSet data)

@@ -10,7 +10,7 @@ namespace MlPipelines.Engine.Models.Zoo;
 /// to 4x4 "pool" (the paper's 5x5 stride-3 pool, which gives 4x4 on the 14x14 maps of 224x224 inputs), a 1x1 convolution to
 /// 128 channels with batch norm (eps 1e-3) and ReLU "conv", "fc1" to 1024, ReLU, dropout 0.7, "fc2" to the classes. The
 /// training objective adds <see cref="LossWeight"/> (0.3) times the loss of those logits (see
-/// <see cref="IAuxiliaryClassifier.AddAuxiliaryLosses"/>). In evaluation mode it is the identity, and it adds no multiply-adds
+/// <see cref="IAuxiliaryClassifier.AddAuxiliaryLosses(Module, StepContext, double, Func{Tensor, ValueTuple{double, Tensor}})"/>). In evaluation mode it is the identity, and it adds no multiply-adds
 /// to the model's inference count.
 /// </summary>
 public sealed class AuxiliaryClassifier : Module, IAuxiliaryClassifier
