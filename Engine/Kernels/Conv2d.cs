@@ -47,10 +47,22 @@ internal static unsafe class Conv2d
         Check(dY.Length, g.OutputLength, "dY");
         Check(w.Length, g.WeightLength, "w");
         Check(dX.Length, g.InputLength, "dX");
-        fixed (float* pdy = dY, pw = w, pdx = dX)
+        // The flipped convolution has the input's channels as GEMM rows: with fewer than a micro-tile's rows (an RGB or grey
+        // stem, depthwise) the unfolded route's GEMM, whose rows are the patch elements, wastes less.
+        bool shifted = ShiftedConv.Applies(g) && g.GroupInChannels >= Gemm.MR;
+        float[]? flipped = shifted ? ArrayPool<float>.Shared.Rent(g.WeightLength) : null;
+        try
         {
-            var body = new BackwardDataBody { DY = pdy, W = pw, DX = pdx, G = g };
-            DeterministicParallel.For(g.Batch, threads, 1, body);
+            if (flipped is not null) ShiftedConv.FlipTranspose(w, g, flipped);
+            fixed (float* pdy = dY, pw = w, pdx = dX, pf = flipped)
+            {
+                var body = new BackwardDataBody { DY = pdy, W = pw, DX = pdx, G = g, FlippedW = shifted ? pf : null };
+                DeterministicParallel.For(g.Batch, threads, 1, body);
+            }
+        }
+        finally
+        {
+            if (flipped is not null) ArrayPool<float>.Shared.Return(flipped);
         }
     }
 
@@ -70,7 +82,7 @@ internal static unsafe class Conv2d
         int chunks = DeterministicParallel.ChunkCount(g.Batch, threads, 1);
         if (chunks <= 1)
         {
-            BackwardWeightsImages(x, dY, g, dW, dB, 0, g.Batch);
+            WeightGradientImages(x, dY, g, dW, dB, 0, g.Batch);
             return;
         }
         int wl = g.WeightLength, bl = dB.Length, stride = wl + bl;
@@ -110,8 +122,13 @@ internal static unsafe class Conv2d
         public int BiasLength;
         public Conv2dGeometry G;
 
-        public readonly void Run(int n0, int n1) => ForwardImages(new(X, G.InputLength), new(W, G.WeightLength), new(Bias, BiasLength),
-            G, new(Y, G.OutputLength), n0, n1);
+        public readonly void Run(int n0, int n1)
+        {
+            if (ShiftedConv.Applies(G))
+                ShiftedConv.Run(X, W, BiasLength == 0 ? null : Bias, G.GroupInChannels, G.GroupOutChannels, G, Y, accumulate: false, n0, n1);
+            else
+                ForwardImages(new(X, G.InputLength), new(W, G.WeightLength), new(Bias, BiasLength), G, new(Y, G.OutputLength), n0, n1);
+        }
     }
 
     private struct BackwardDataBody : IChunkBody
@@ -119,7 +136,16 @@ internal static unsafe class Conv2d
         public float* DY, W, DX;
         public Conv2dGeometry G;
 
-        public readonly void Run(int n0, int n1) => BackwardDataImages(new(DY, G.OutputLength), new(W, G.WeightLength), G, new(DX, G.InputLength), n0, n1);
+        /// <summary>For "same" convolutions: W flipped and transposed (<see cref="ShiftedConv.FlipTranspose"/>), else null.</summary>
+        public float* FlippedW;
+
+        public readonly void Run(int n0, int n1)
+        {
+            if (FlippedW is not null)
+                ShiftedConv.Run(DY, FlippedW, null, G.GroupOutChannels, G.GroupInChannels, G, DX, accumulate: true, n0, n1);
+            else
+                BackwardDataImages(new(DY, G.OutputLength), new(W, G.WeightLength), G, new(DX, G.InputLength), n0, n1);
+        }
     }
 
     private struct BackwardWeightsBody : IChunkBody
@@ -135,7 +161,7 @@ internal static unsafe class Conv2d
             {
                 (int n0, int n1) = DeterministicParallel.ChunkRange(G.Batch, Chunks, c);
                 float* part = Partial + (long)c * (wl + BiasLength);
-                BackwardWeightsImages(new(X, G.InputLength), new(DY, G.OutputLength), G, new(part, wl), new(part + wl, BiasLength), n0, n1);
+                WeightGradientImages(new(X, G.InputLength), new(DY, G.OutputLength), G, new(part, wl), new(part + wl, BiasLength), n0, n1);
             }
         }
     }
@@ -234,6 +260,18 @@ internal static unsafe class Conv2d
             if (dcol is not null) ArrayPool<float>.Shared.Return(dcol);
             if (dyT is not null) ArrayPool<float>.Shared.Return(dyT);
         }
+    }
+
+    /// <summary>dW and dB of images [n0, n1) by whichever method the geometry allows.</summary>
+    private static void WeightGradientImages(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, in Conv2dGeometry g, Span<float> dW, Span<float> dB, int n0, int n1)
+    {
+        if (!ShiftedConv.Applies(g))
+        {
+            BackwardWeightsImages(x, dY, g, dW, dB, n0, n1);
+            return;
+        }
+        fixed (float* px = x, pdy = dY, pdw = dW, pdb = dB)
+            ShiftedConv.BackwardWeights(px, pdy, g, pdw, dB.Length == 0 ? null : pdb, n0, n1);
     }
 
     private static void BackwardWeightsImages(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, in Conv2dGeometry g, Span<float> dW, Span<float> dB, int n0, int n1)

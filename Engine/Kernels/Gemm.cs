@@ -47,26 +47,55 @@ internal static unsafe class Gemm
         CheckOperand(b, transB ? n : k, transB ? k : n, ldb, nameof(b));
         CheckOperand(c, m, n, ldc, nameof(c));
 
+        ScaleC(c, m, n, ldc, beta);
+        if (k == 0 || alpha == 0) return;
+        fixed (float* pa = a, pb = b, pc = c)
+            Execute(new Job(pa, lda, transA, pb, ldb, transB, pc, ldc, k, alpha, null), m, n, k, threads);
+    }
+
+    /// <summary>
+    /// C[m, n] = alpha * A[m, k] * B[k, n] + beta * C[m, n] where row p of B is the n floats from
+    /// <c>b[bRowOffsets[p]]</c> on: an implicit matrix whose rows are views into one buffer, such as the shifted windows of
+    /// a zero-bordered image a convolution reads (see <see cref="Conv2d"/>), so nothing has to be unfolded first.
+    /// </summary>
+    public static void SgemmRowTable(
+        int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets,
+        float beta, Span<float> c, int ldc,
+        int threads = 1)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must not be negative.");
+        if (bRowOffsets.Length < k) throw new ArgumentException($"B needs {k} row offsets, {bRowOffsets.Length} given.", nameof(bRowOffsets));
+        for (int p = 0; p < k; p++)
+            if (bRowOffsets[p] < 0 || (long)bRowOffsets[p] + n > b.Length)
+                throw new ArgumentException($"Row {p} of B (offset {bRowOffsets[p]}, {n} columns) lies outside the {b.Length} elements of b.", nameof(bRowOffsets));
+        if (m == 0 || n == 0) return;
+        CheckOperand(a, m, k, lda, nameof(a));
+        CheckOperand(c, m, n, ldc, nameof(c));
+        ScaleC(c, m, n, ldc, beta);
+        if (k == 0 || alpha == 0) return;
+        fixed (float* pa = a, pb = b, pc = c)
+        fixed (int* rows = bRowOffsets)
+            Execute(new Job(pa, lda, false, pb, 0, false, pc, ldc, k, alpha, rows), m, n, k, threads);
+    }
+
+    private static void ScaleC(Span<float> c, int m, int n, int ldc, float beta)
+    {
         for (int i = 0; i < m; i++)
         {
             Span<float> row = c.Slice(i * ldc, n);
             if (beta == 0) row.Clear();
             else if (beta != 1) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
         }
-        if (k == 0 || alpha == 0) return;
+    }
 
-        fixed (float* pa = a, pb = b, pc = c)
-        {
-            var job = new Job(pa, lda, transA, pb, ldb, transB, pc, ldc, k, alpha);
-            long work = (long)m * n * k;
-            int chunks = threads <= 1 || work < (1L << 21) ? 1 : threads;
-            if (chunks == 1)
-            {
-                job.Run(0, m, 0, n);
-                return;
-            }
-            RunParallel(job, m, n, chunks);
-        }
+    /// <summary>Runs a job on one thread, or split over threads when it is large enough to pay for them.</summary>
+    private static void Execute(Job job, int m, int n, int k, int threads)
+    {
+        long work = (long)m * n * k;
+        int chunks = threads <= 1 || work < (1L << 21) ? 1 : threads;
+        if (chunks == 1) job.Run(0, m, 0, n);
+        else RunParallel(job, m, n, chunks);
     }
 
     /// <summary>Splits the longer side of C into blocks aligned to the micro-tile, so threads never share a tile.</summary>
@@ -108,9 +137,15 @@ internal static unsafe class Gemm
             throw new ArgumentException($"Matrix {name} needs {(long)(rows - 1) * ld + cols} elements, the span has {x.Length}.", name);
     }
 
-    /// <summary>The operands of one multiplication, as raw pointers pinned by the caller.</summary>
-    private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha)
+    /// <summary>
+    /// The operands of one multiplication, as raw pointers pinned by the caller. Row p of B starts at b + p * ldb, or at
+    /// b + bRows[p] when a row table is given (never with transB).
+    /// </summary>
+    private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, int* bRows)
     {
+        /// <summary>Column <paramref name="col"/> of row <paramref name="p"/> of B (not transposed).</summary>
+        private float* RowB(int p, int col) => (bRows is null ? b + (long)p * ldb : b + bRows[p]) + col;
+
         /// <summary>Computes C[m0..m1, n0..n1] += alpha * A B on the calling thread.</summary>
         public void Run(int m0, int m1, int n0, int n1)
         {
@@ -134,18 +169,9 @@ internal static unsafe class Gemm
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int nRem = Math.Min(nr, nc - jr);
-                            float* bPanel;
-                            int bStride = nr;
-                            if (!direct)
-                            {
-                                bPanel = packB + (long)jr * kc;
-                            }
-                            else if (nRem == nr)
-                            {
-                                bPanel = b + (long)pc * ldb + jc + jr;
-                                bStride = ldb;
-                            }
-                            else
+                            bool inPlace = direct && nRem == nr;
+                            float* bPanel = packB + (long)jr * kc;
+                            if (direct && !inPlace)
                             {
                                 PackB(packB, pc, jc + jr, kc, nRem, nr);
                                 bPanel = packB;
@@ -154,7 +180,10 @@ internal static unsafe class Gemm
                             {
                                 int mRem = Math.Min(MR, mc - ir);
                                 float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
-                                MicroKernel(kc, packA + (long)ir * kc, bPanel, bStride, cTile, ldc, mRem, nRem, nr);
+                                float* aPanel = packA + (long)ir * kc;
+                                if (!inPlace) MicroKernel(kc, aPanel, new StridedRows(bPanel, nr), cTile, ldc, mRem, nRem, nr);
+                                else if (bRows is null) MicroKernel(kc, aPanel, new StridedRows(b + (long)pc * ldb + jc + jr, ldb), cTile, ldc, mRem, nRem, nr);
+                                else MicroKernel(kc, aPanel, new TableRows(b + jc + jr, bRows + pc), cTile, ldc, mRem, nRem, nr);
                             }
                         }
                     }
@@ -203,7 +232,7 @@ internal static unsafe class Gemm
                 {
                     for (int p = 0; p < kc; p++)
                     {
-                        float* src = b + (long)(pc + p) * ldb + jc + jr;
+                        float* src = RowB(pc + p, jc + jr);
                         float* row = panel + p * nr;
                         Buffer.MemoryCopy(src, row, cols * sizeof(float), cols * sizeof(float));
                         for (int j = cols; j < nr; j++) row[j] = 0;
@@ -224,37 +253,70 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>C[mRem, nRem] += packedA[MR, kc]^T-panel x B[kc, nr]-panel whose rows are <paramref name="ldbp"/> apart.</summary>
-    private static void MicroKernel(int kc, float* pa, float* pb, int ldbp, float* c, int ldc, int mRem, int nRem, int nr)
+    /// <summary>Walks the rows of a B panel: <see cref="Next"/> returns the current row's first column and moves to the next row.</summary>
+    private interface IPanelRows
+    {
+        float* Next();
+    }
+
+    /// <summary>Rows a fixed distance apart (a packed panel, or B read in place).</summary>
+    private struct StridedRows(float* first, int stride) : IPanelRows
+    {
+        private float* _row = first;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float* Next()
+        {
+            float* r = _row;
+            _row += stride;
+            return r;
+        }
+    }
+
+    /// <summary>Rows at offsets from a table (an implicit B read in place).</summary>
+    private struct TableRows(float* column, int* offsets) : IPanelRows
+    {
+        private int* _offset = offsets;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float* Next() => column + *_offset++;
+    }
+
+    /// <summary>C[mRem, nRem] += packedA[MR, kc]^T-panel x the B[kc, nr]-panel <paramref name="rows"/> walks.</summary>
+    private static void MicroKernel<TRows>(int kc, float* pa, TRows rows, float* c, int ldc, int mRem, int nRem, int nr)
+        where TRows : struct, IPanelRows
     {
         if (mRem == MR && nRem == nr)
         {
-            Dispatch(kc, pa, pb, ldbp, c, ldc, nr);
+            Dispatch(kc, pa, rows, c, ldc, nr);
             return;
         }
         // Edge tile: compute into a full scratch tile, then add the valid part.
         float* tile = stackalloc float[MR * 32];
         new Span<float>(tile, MR * nr).Clear();
-        Dispatch(kc, pa, pb, ldbp, tile, nr, nr);
+        Dispatch(kc, pa, rows, tile, nr, nr);
         for (int i = 0; i < mRem; i++)
             for (int j = 0; j < nRem; j++) c[(long)i * ldc + j] += tile[i * nr + j];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dispatch(int kc, float* pa, float* pb, int ldbp, float* c, int ldc, int nr)
+    private static void Dispatch<TRows>(int kc, float* pa, TRows rows, float* c, int ldc, int nr)
+        where TRows : struct, IPanelRows
     {
-        if (nr == 32) Kernel512(kc, pa, pb, ldbp, c, ldc);
-        else if (nr == 16) Kernel256(kc, pa, pb, ldbp, c, ldc);
-        else KernelScalar(kc, pa, pb, ldbp, c, ldc);
+        if (nr == 32) Kernel512(kc, pa, rows, c, ldc);
+        else if (nr == 16) Kernel256(kc, pa, rows, c, ldc);
+        else KernelScalar(kc, pa, rows, c, ldc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(int kc, float* pa, float* pb, int ldbp, float* c, int ldc)
+    private static void Kernel512<TRows>(int kc, float* pa, TRows rows, float* c, int ldc)
+        where TRows : struct, IPanelRows
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
+            float* pb = rows.Next();
             Vector512<float> b0 = Vector512.Load(pb), b1 = Vector512.Load(pb + 16);
             Vector512<float> x = Vector512.Create(pa[0]);
             c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
@@ -273,7 +335,6 @@ internal static unsafe class Gemm
             x = Vector512.Create(pa[7]);
             c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
             pa += MR;
-            pb += ldbp;
         }
         Add512(c, c00, c01); c += ldc;
         Add512(c, c10, c11); c += ldc;
@@ -298,19 +359,22 @@ internal static unsafe class Gemm
     /// its k products in the same order, so the result is the same.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256(int kc, float* pa, float* pb, int ldbp, float* c, int ldc)
+    private static void Kernel256<TRows>(int kc, float* pa, TRows rows, float* c, int ldc)
+        where TRows : struct, IPanelRows
     {
-        Kernel256Half(kc, pa, pb, ldbp, c, ldc);
-        Kernel256Half(kc, pa + 4, pb, ldbp, c + 4L * ldc, ldc);
+        Kernel256Half(kc, pa, rows, c, ldc);
+        Kernel256Half(kc, pa + 4, rows, c + 4L * ldc, ldc);
     }
 
     /// <summary>C[4, 16] += rows 0..3 of an MR-row A panel times a 16-column B panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256Half(int kc, float* pa, float* pb, int ldbp, float* c, int ldc)
+    private static void Kernel256Half<TRows>(int kc, float* pa, TRows rows, float* c, int ldc)
+        where TRows : struct, IPanelRows
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         for (int p = 0; p < kc; p++)
         {
+            float* pb = rows.Next();
             Vector256<float> b0 = Vector256.Load(pb), b1 = Vector256.Load(pb + 8);
             Vector256<float> x = Vector256.Create(pa[0]);
             c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
@@ -321,7 +385,6 @@ internal static unsafe class Gemm
             x = Vector256.Create(pa[3]);
             c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
             pa += MR;
-            pb += ldbp;
         }
         Add256(c, c00, c01); c += ldc;
         Add256(c, c10, c11); c += ldc;
@@ -336,19 +399,20 @@ internal static unsafe class Gemm
         (Vector256.Load(c + 8) + hi).Store(c + 8);
     }
 
-    private static void KernelScalar(int kc, float* pa, float* pb, int ldbp, float* c, int ldc)
+    private static void KernelScalar<TRows>(int kc, float* pa, TRows rows, float* c, int ldc)
+        where TRows : struct, IPanelRows
     {
         float* acc = stackalloc float[MR * 8];
         new Span<float>(acc, MR * 8).Clear();
         for (int p = 0; p < kc; p++)
         {
+            float* pb = rows.Next();
             for (int i = 0; i < MR; i++)
             {
                 float x = pa[i];
                 for (int j = 0; j < 8; j++) acc[i * 8 + j] = MathF.FusedMultiplyAdd(x, pb[j], acc[i * 8 + j]);
             }
             pa += MR;
-            pb += ldbp;
         }
         for (int i = 0; i < MR; i++)
             for (int j = 0; j < 8; j++) c[(long)i * ldc + j] += acc[i * 8 + j];

@@ -32,27 +32,54 @@ internal static unsafe class RowDot
         if ((long)(n - 1) * ldb + k > b.Length) throw new ArgumentException($"B needs {(long)(n - 1) * ldb + k} elements, the span has {b.Length}.", nameof(b));
         if ((long)(m - 1) * ldc + n > c.Length) throw new ArgumentException($"C needs {(long)(m - 1) * ldc + n} elements, the span has {c.Length}.", nameof(c));
         fixed (float* pa = a, pb = b, pc = c)
+            Run(pa, lda, pb, ldb, null, m, n, k, pc, ldc);
+    }
+
+    /// <summary>
+    /// As <see cref="Accumulate"/> with row j of B the k floats from <c>b[bRowOffsets[j]]</c> on: an implicit matrix of
+    /// views into one buffer, such as the shifted windows of a zero-bordered image (a convolution's weight gradient).
+    /// </summary>
+    public static void AccumulateRowTable(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets, int m, int n, int k, Span<float> c, int ldc)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Sizes must not be negative.");
+        if (m == 0 || n == 0 || k == 0) return;
+        if (lda < k || ldc < n) throw new ArgumentOutOfRangeException(nameof(lda), $"Leading dimensions ({lda}, {ldc}) are shorter than the rows ({k}, {n}).");
+        if ((long)(m - 1) * lda + k > a.Length) throw new ArgumentException($"A needs {(long)(m - 1) * lda + k} elements, the span has {a.Length}.", nameof(a));
+        if (bRowOffsets.Length < n) throw new ArgumentException($"B needs {n} row offsets, {bRowOffsets.Length} given.", nameof(bRowOffsets));
+        for (int j = 0; j < n; j++)
+            if (bRowOffsets[j] < 0 || (long)bRowOffsets[j] + k > b.Length)
+                throw new ArgumentException($"Row {j} of B (offset {bRowOffsets[j]}, {k} long) lies outside the {b.Length} elements of b.", nameof(bRowOffsets));
+        if ((long)(m - 1) * ldc + n > c.Length) throw new ArgumentException($"C needs {(long)(m - 1) * ldc + n} elements, the span has {c.Length}.", nameof(c));
+        fixed (float* pa = a, pb = b, pc = c)
+        fixed (int* offsets = bRowOffsets)
+            Run(pa, lda, pb, 0, offsets, m, n, k, pc, ldc);
+    }
+
+    /// <summary>Row j of B is at b + j * ldb, or at b + offsets[j] when a table is given.</summary>
+    private static void Run(float* pa, int lda, float* pb, int ldb, int* offsets, int m, int n, int k, float* pc, int ldc)
+    {
+        float* dots = stackalloc float[Block * Block];
+        for (int i = 0; i < m; i += Block)
         {
-            float* dots = stackalloc float[Block * Block];
-            for (int i = 0; i < m; i += Block)
+            int rows = Math.Min(Block, m - i);
+            for (int j = 0; j < n; j += Block)
             {
-                int rows = Math.Min(Block, m - i);
-                for (int j = 0; j < n; j += Block)
-                {
-                    int cols = Math.Min(Block, n - j);
-                    float* a0 = pa + (long)i * lda, b0 = pb + (long)j * ldb;
-                    // A ragged block repeats its last row or column (read, never stored), so one kernel serves every block.
-                    float* a1 = rows > 1 ? a0 + lda : a0, a2 = rows > 2 ? a0 + 2L * lda : a1;
-                    float* b1 = cols > 1 ? b0 + ldb : b0, b2 = cols > 2 ? b0 + 2L * ldb : b1;
-                    if (Vector512.IsHardwareAccelerated) Dots512(a0, a1, a2, b0, b1, b2, k, dots);
-                    else if (Vector256.IsHardwareAccelerated) Dots256(a0, a1, a2, b0, b1, b2, k, dots);
-                    else DotsScalar(a0, a1, a2, b0, b1, b2, k, dots);
-                    for (int r = 0; r < rows; r++)
-                        for (int s = 0; s < cols; s++) pc[(long)(i + r) * ldc + j + s] += dots[r * Block + s];
-                }
+                int cols = Math.Min(Block, n - j);
+                float* a0 = pa + (long)i * lda;
+                // A ragged block repeats its last row or column (read, never stored), so one kernel serves every block.
+                float* a1 = rows > 1 ? a0 + lda : a0, a2 = rows > 2 ? a0 + 2L * lda : a1;
+                float* b0 = RowB(pb, ldb, offsets, j);
+                float* b1 = cols > 1 ? RowB(pb, ldb, offsets, j + 1) : b0, b2 = cols > 2 ? RowB(pb, ldb, offsets, j + 2) : b1;
+                if (Vector512.IsHardwareAccelerated) Dots512(a0, a1, a2, b0, b1, b2, k, dots);
+                else if (Vector256.IsHardwareAccelerated) Dots256(a0, a1, a2, b0, b1, b2, k, dots);
+                else DotsScalar(a0, a1, a2, b0, b1, b2, k, dots);
+                for (int r = 0; r < rows; r++)
+                    for (int s = 0; s < cols; s++) pc[(long)(i + r) * ldc + j + s] += dots[r * Block + s];
             }
         }
     }
+
+    private static float* RowB(float* b, int ldb, int* offsets, int j) => offsets is null ? b + (long)j * ldb : b + offsets[j];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dots256(float* a0, float* a1, float* a2, float* b0, float* b1, float* b2, int k, float* dots)
@@ -112,15 +139,19 @@ internal static unsafe class RowDot
         dots[6] = (float)s20; dots[7] = (float)s21; dots[8] = (float)s22;
     }
 
-    /// <summary>Adds the products of positions [p, k) to the nine sums.</summary>
+    /// <summary>Adds the products of positions [p, k) to the nine sums (in locals: updating them through the pointer made
+    /// every product wait for the previous store).</summary>
     private static void Tail(float* a0, float* a1, float* a2, float* b0, float* b1, float* b2, int p, int k, float* dots)
     {
+        if (p >= k) return;
+        float d0 = dots[0], d1 = dots[1], d2 = dots[2], d3 = dots[3], d4 = dots[4], d5 = dots[5], d6 = dots[6], d7 = dots[7], d8 = dots[8];
         for (; p < k; p++)
         {
             float x0 = a0[p], x1 = a1[p], x2 = a2[p], y0 = b0[p], y1 = b1[p], y2 = b2[p];
-            dots[0] = MathF.FusedMultiplyAdd(x0, y0, dots[0]); dots[1] = MathF.FusedMultiplyAdd(x0, y1, dots[1]); dots[2] = MathF.FusedMultiplyAdd(x0, y2, dots[2]);
-            dots[3] = MathF.FusedMultiplyAdd(x1, y0, dots[3]); dots[4] = MathF.FusedMultiplyAdd(x1, y1, dots[4]); dots[5] = MathF.FusedMultiplyAdd(x1, y2, dots[5]);
-            dots[6] = MathF.FusedMultiplyAdd(x2, y0, dots[6]); dots[7] = MathF.FusedMultiplyAdd(x2, y1, dots[7]); dots[8] = MathF.FusedMultiplyAdd(x2, y2, dots[8]);
+            d0 = MathF.FusedMultiplyAdd(x0, y0, d0); d1 = MathF.FusedMultiplyAdd(x0, y1, d1); d2 = MathF.FusedMultiplyAdd(x0, y2, d2);
+            d3 = MathF.FusedMultiplyAdd(x1, y0, d3); d4 = MathF.FusedMultiplyAdd(x1, y1, d4); d5 = MathF.FusedMultiplyAdd(x1, y2, d5);
+            d6 = MathF.FusedMultiplyAdd(x2, y0, d6); d7 = MathF.FusedMultiplyAdd(x2, y1, d7); d8 = MathF.FusedMultiplyAdd(x2, y2, d8);
         }
+        dots[0] = d0; dots[1] = d1; dots[2] = d2; dots[3] = d3; dots[4] = d4; dots[5] = d5; dots[6] = d6; dots[7] = d7; dots[8] = d8;
     }
 }

@@ -5,8 +5,9 @@ using static MlPipelines.Engine.Tests.Kernels.KernelTestData;
 namespace MlPipelines.Engine.Tests.Kernels;
 
 /// <summary>
-/// The convolution kernel unfolds several images into one GEMM when their maps are small (7x7, 14x14). These shapes put
-/// ragged image groups at the end of every thread's chunk, and check the result against the double reference.
+/// The convolution kernel puts several images into one GEMM when their maps are small (7x7, 14x14): side by side in one
+/// unfolded matrix, or on one zero-bordered grid for stride-1 "same" convolutions (<see cref="ShiftedConv"/>). These
+/// shapes put ragged image groups at the end of every thread's chunk, and check the result against the double reference.
 /// </summary>
 [TestClass]
 [TestCategory("Kernels")]
@@ -22,6 +23,29 @@ public sealed class ConvBatchingTests
         yield return (new(5, 2, 9, 9, 3, 3, 3, 1, 1, 0, 1, 2, 0, 2, 1, 1), 1);   // asymmetric padding + dilation, 7x9 output
         yield return (new(3, 2, 28, 28, 3, 3, 3, 1, 1, 1, 1, 1, 1), 2);          // one image per GEMM
         yield return (new(19, 3, 7, 7, 5, 1, 1, 2, 2), 2);                       // 1x1 stride 2 (unfolded, grouped)
+        // Shifted-grid shapes with at least 8 input channels per group, so the input gradient takes the grid route too.
+        yield return (new(29, 9, 7, 7, 10, 3, 3, 1, 1, 1, 1, 1, 1), 2);          // groups of 12 images, ragged in each chunk
+        yield return (new(7, 8, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1), 1);          // groups of 3 images + 1
+        yield return (new(13, 16, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2), 3); // two groups of 8 channels
+        yield return (new(5, 8, 6, 9, 8, 1, 3, 1, 1, 0, 1, 0, 1), 2);           // 1x3 kernel: no vertical padding
+        yield return (new(3, 8, 10, 11, 9, 5, 5, 1, 1, 2, 2, 2, 2), 1);          // 5x5 "same": two zero columns per row
+    }
+
+    [TestMethod]
+    public void ShiftedGrid_TakesStrideOneSamePaddingOnly_AndGroupsSmallMaps()
+    {
+        Assert.IsTrue(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1)), "3x3 pad 1");
+        Assert.IsTrue(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 5, 5, 1, 1, 2, 2, 2, 2)), "5x5 pad 2");
+        Assert.IsTrue(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 1, 3, 1, 1, 0, 1, 0, 1)), "1x3 pad (0, 1)");
+        Assert.IsFalse(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 3, 3, 2, 2, 1, 1, 1, 1)), "stride 2");
+        Assert.IsFalse(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2)), "dilation 2");
+        Assert.IsFalse(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 3, 3, 1, 1, 0, 0, 0, 0)), "valid padding");
+        Assert.IsFalse(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 3, 3, 1, 1, 0, 1, 2, 1)), "asymmetric padding");
+        Assert.IsFalse(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 1, 1)), "pointwise reads x in place");
+        // Grids of (H + 1) x (W + 1) positions per image for 3x3 kernels, about 784 positions per GEMM.
+        Assert.AreEqual(1, ShiftedConv.ImagesPerGemm(new Conv2dGeometry(1, 1, 28, 28, 1, 3, 3, 1, 1, 1, 1, 1, 1)), "28x28 maps");
+        Assert.AreEqual(3, ShiftedConv.ImagesPerGemm(new Conv2dGeometry(1, 1, 14, 14, 1, 3, 3, 1, 1, 1, 1, 1, 1)), "14x14 maps");
+        Assert.AreEqual(12, ShiftedConv.ImagesPerGemm(new Conv2dGeometry(1, 1, 7, 7, 1, 3, 3, 1, 1, 1, 1, 1, 1)), "7x7 maps");
     }
 
     [TestMethod]

@@ -33,6 +33,26 @@ public sealed class RowDotTests
     }
 
     [TestMethod]
+    public void AccumulateRowTable_ReadsRowsAtTheirOffsets()
+    {
+        // Rows of B are overlapping windows of one buffer, as a convolution's shifted views of a padded image are.
+        int seed = 100;
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (4, 5, 17), (16, 9, 130), (3, 7, 257) })
+        {
+            float[] a = Random(m * (k + 2), seed++), buffer = Random(k + 3 * n + 5, seed++), c = Random(m * n, seed++);
+            int[] offsets = Enumerable.Range(0, n).Select(j => (j * 7) % (3 * n + 5)).ToArray();
+            float[] b = new float[n * k];
+            for (int j = 0; j < n; j++) Array.Copy(buffer, offsets[j], b, j * k, k);
+            float[] expected = (float[])c.Clone();
+            RowDot.Accumulate(a, k + 2, b, k, m, n, k, expected, n);
+            RowDot.AccumulateRowTable(a, k + 2, buffer, offsets, m, n, k, c, n);
+            CollectionAssert.AreEqual(expected, c, $"m={m} n={n} k={k}: same rows, same sums");
+        }
+        Assert.ThrowsExactly<ArgumentException>(() => RowDot.AccumulateRowTable(new float[4], 2, new float[5], [0, 4], 2, 2, 2, new float[4], 2), "a row past the end");
+        Assert.ThrowsExactly<ArgumentException>(() => RowDot.AccumulateRowTable(new float[4], 2, new float[5], [0, -1], 2, 2, 2, new float[4], 2), "a negative offset");
+    }
+
+    [TestMethod]
     public void Accumulate_RejectsShortOperands()
     {
         var a = new float[10];
