@@ -39,6 +39,7 @@ internal static class TrainCommand
         var mixup = new Option<double>("--mixup") { Description = "MixUp alpha (0: off; 0.2 is usual)" };
         var cutmix = new Option<double>("--cutmix") { Description = "CutMix alpha (0: off; 1.0 is usual)" };
         var validation = new Option<double>("--validation-fraction") { Description = "Hold out this fraction of the training data (stratified) for validation" };
+        var monitorTest = new Option<bool>("--monitor-test") { Description = "Score the test set after every epoch (history's validation columns; for benchmarks, not with --validation-fraction or --patience)" };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without validation-loss improvement (0: off)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int>("--threads") { Description = "Threads (default: all cores)" };
@@ -52,7 +53,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train an image classifier, print its test metrics and save it with a report")
         {
             config, data, manifest, testData, testFraction, prefix, size, grayscale, skipBad, arch, epochs, batch, optimizer, lr, schedule, flip, pad, mixup, cutmix,
-            validation, patience, seed, threads, output, resume, checkpointEvery, from, transfer, cut, head,
+            validation, monitorTest, patience, seed, threads, output, resume, checkpointEvery, from, transfer, cut, head,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -67,6 +68,7 @@ internal static class TrainCommand
                 Epochs = Pick(epochs, job.Epochs), BatchSize = Pick(batch, job.BatchSize), Optimizer = Pick(optimizer, job.Optimizer),
                 LearningRate = Pick(lr, job.LearningRate), Schedule = Pick(schedule, job.Schedule), Flip = Pick(flip, job.Flip),
                 CropPadding = Pick(pad, job.CropPadding), MixUp = Pick(mixup, job.MixUp), CutMix = Pick(cutmix, job.CutMix), ValidationFraction = Pick(validation, job.ValidationFraction), Patience = Pick(patience, job.Patience),
+                MonitorTest = Pick(monitorTest, job.MonitorTest),
                 Seed = Pick(seed, job.Seed), Threads = Pick(threads, job.Threads), Output = Pick(output, job.Output),
                 CheckpointEvery = Pick(checkpointEvery, job.CheckpointEvery), From = Pick(from, job.From), Transfer = Pick(transfer, job.Transfer),
                 Cut = Pick(cut, job.Cut), Head = Pick(head, job.Head),
@@ -83,6 +85,8 @@ internal static class TrainCommand
             throw new UserException($"Unknown architecture '{job.Arch}'. Choose one of: {string.Join(", ", ImageClassificationArchitectures.Names)}.");
         if (job.Patience > 0 && job.ValidationFraction <= 0)
             throw new UserException("--patience needs --validation-fraction (early stopping watches the validation loss).");
+        if (job.MonitorTest && (job.ValidationFraction > 0 || job.Patience > 0))
+            throw new UserException("--monitor-test reports test accuracy per epoch; it cannot be combined with --validation-fraction or --patience (early stopping must not watch the test set).");
         if (job.Size < 1) throw new UserException("--size must be positive.");
         if (!(job.TestFraction > 0 && job.TestFraction < 1)) throw new UserException("--test-fraction must lie between 0 and 1.");
         if (job.From is null && (job.Cut is not null || job.Head is not null))
@@ -114,13 +118,15 @@ internal static class TrainCommand
         var (mean, std) = DataSources.PixelStatistics(train, channels);
         var pixels = new PixelExtractionOptions { Channels = channels, Mean = mean, Std = std };
         var progress = new TrainingConsole();
+        var extract = ctx.Transforms.ExtractPixels("Features", DataSources.ImageColumn, pixels);
         IEstimator<TransformerChain<ImageClassificationTransformer>> pipeline;
         try
         {
-            pipeline = ctx.Transforms.ExtractPixels("Features", DataSources.ImageColumn, pixels)
+            pipeline = extract
                 .Append(ctx.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
                 {
-                    Architecture = job.Arch, Training = training, ValidationFraction = job.ValidationFraction, TopK = 3, Progress = progress, CancellationToken = cancel,
+                    Architecture = job.Arch, Training = training, ValidationFraction = job.ValidationFraction,
+                    ValidationSet = job.MonitorTest ? extract.Fit(test).Transform(test) : null, TopK = 3, Progress = progress, CancellationToken = cancel,
                     Transfer = job.From is null ? null : new TransferOptions { From = ModelFiles.LoadClassifier(job.From), Mode = job.Transfer, CutAt = job.Cut, Head = transferHead },
                 }));
         }

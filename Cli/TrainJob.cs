@@ -56,6 +56,9 @@ internal sealed record TrainJob
 
     public int Patience { get; init; }
 
+    /// <summary>Score the test set after every epoch (reported as validation): per-epoch test accuracy for benchmarks.</summary>
+    public bool MonitorTest { get; init; }
+
     public ulong Seed { get; init; } = 42;
 
     /// <summary>0: all cores.</summary>
