@@ -3,7 +3,10 @@ using MlPipelines.Engine.Kernels.Operators;
 
 namespace MlPipelines.Engine.Kernels;
 
-/// <summary>Activation functions forward and backward. Backward accumulates: dX += f'(x) dY.</summary>
+/// <summary>
+/// Activation functions forward and backward. Backward accumulates (dX += f'(x) dY) unless told to overwrite. The
+/// piecewise-linear ones run over <c>threads</c> threads on long tensors.
+/// </summary>
 internal static class Activation
 {
     /// <summary>y = f(x).</summary>
@@ -11,17 +14,18 @@ internal static class Activation
     /// <param name="x">// [any]</param>
     /// <param name="y">// [same], may alias x</param>
     /// <param name="slope">Negative slope of LeakyReLU.</param>
-    public static void Forward(ActivationKind kind, ReadOnlySpan<float> x, Span<float> y, float slope = 0.01f)
+    /// <param name="threads">Degree of parallelism.</param>
+    public static void Forward(ActivationKind kind, ReadOnlySpan<float> x, Span<float> y, float slope = 0.01f, int threads = 1)
     {
         if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.", nameof(y));
         if (x.IsEmpty) return;
         switch (kind)
         {
-            case ActivationKind.Relu: Elementwise.Map(new ReluOp(), x, y); break;
-            case ActivationKind.LeakyRelu: Elementwise.Map(new LeakyReluOp(slope), x, y); break;
-            case ActivationKind.Relu6: Elementwise.Map(new ClampOp(0, 6), x, y); break;
-            case ActivationKind.HardSigmoid: Elementwise.Map(new HardSigmoidOp(), x, y); break;
-            case ActivationKind.HardSwish: Elementwise.Map(new HardSwishOp(), x, y); break;
+            case ActivationKind.Relu: Elementwise.Map(new ReluOp(), x, y, threads); break;
+            case ActivationKind.LeakyRelu: Elementwise.Map(new LeakyReluOp(slope), x, y, threads); break;
+            case ActivationKind.Relu6: Elementwise.Map(new ClampOp(0, 6), x, y, threads); break;
+            case ActivationKind.HardSigmoid: Elementwise.Map(new HardSigmoidOp(), x, y, threads); break;
+            case ActivationKind.HardSwish: Elementwise.Map(new HardSwishOp(), x, y, threads); break;
             case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case ActivationKind.Tanh: TensorPrimitives.Tanh(x, y); break;
             case ActivationKind.Silu:
@@ -41,25 +45,31 @@ internal static class Activation
         }
     }
 
-    /// <summary>dX += f'(x) dY. Sigmoid and Tanh read their saved output <paramref name="y"/>; the others read <paramref name="x"/>.</summary>
+    /// <summary>dX += f'(x) dY, or dX = f'(x) dY when not <paramref name="accumulate"/>. Sigmoid and Tanh read their saved
+    /// output <paramref name="y"/>; the others read <paramref name="x"/>.</summary>
     /// <param name="kind">Which activation.</param>
     /// <param name="x">// [any] forward input</param>
     /// <param name="y">// [same] forward output</param>
     /// <param name="dY">// [same]</param>
-    /// <param name="dX">// [same], accumulated into</param>
+    /// <param name="dX">// [same], accumulated into or overwritten</param>
     /// <param name="slope">Negative slope of LeakyReLU.</param>
-    public static void Backward(ActivationKind kind, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX, float slope = 0.01f)
+    /// <param name="accumulate">Add to dX (true) or overwrite it.</param>
+    /// <param name="threads">Degree of parallelism.</param>
+    public static void Backward(ActivationKind kind, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX, float slope = 0.01f,
+        bool accumulate = true, int threads = 1)
     {
         if (dY.IsEmpty) return;
+        // The loops of the smooth activations below add; overwriting starts them from zero.
+        if (!accumulate && kind is ActivationKind.Silu or ActivationKind.Gelu or ActivationKind.GeluTanh) dX.Clear();
         switch (kind)
         {
-            case ActivationKind.Relu: Elementwise.Map(new ReluGradOp(), x, dY, dX, accumulate: true); break;
-            case ActivationKind.LeakyRelu: Elementwise.Map(new LeakyReluGradOp(slope), x, dY, dX, accumulate: true); break;
-            case ActivationKind.Relu6: Elementwise.Map(new ClampGradOp(0, 6), x, dY, dX, accumulate: true); break;
-            case ActivationKind.HardSigmoid: Elementwise.Map(new HardSigmoidGradOp(), x, dY, dX, accumulate: true); break;
-            case ActivationKind.HardSwish: Elementwise.Map(new HardSwishGradOp(), x, dY, dX, accumulate: true); break;
-            case ActivationKind.Sigmoid: Elementwise.Map(new SigmoidGradFromOutputOp(), y, dY, dX, accumulate: true); break;
-            case ActivationKind.Tanh: Elementwise.Map(new TanhGradFromOutputOp(), y, dY, dX, accumulate: true); break;
+            case ActivationKind.Relu: Elementwise.Map(new ReluGradOp(), x, dY, dX, accumulate, threads); break;
+            case ActivationKind.LeakyRelu: Elementwise.Map(new LeakyReluGradOp(slope), x, dY, dX, accumulate, threads); break;
+            case ActivationKind.Relu6: Elementwise.Map(new ClampGradOp(0, 6), x, dY, dX, accumulate, threads); break;
+            case ActivationKind.HardSigmoid: Elementwise.Map(new HardSigmoidGradOp(), x, dY, dX, accumulate, threads); break;
+            case ActivationKind.HardSwish: Elementwise.Map(new HardSwishGradOp(), x, dY, dX, accumulate, threads); break;
+            case ActivationKind.Sigmoid: Elementwise.Map(new SigmoidGradFromOutputOp(), y, dY, dX, accumulate, threads); break;
+            case ActivationKind.Tanh: Elementwise.Map(new TanhGradFromOutputOp(), y, dY, dX, accumulate, threads); break;
             case ActivationKind.Silu:
                 for (int i = 0; i < x.Length; i++)
                 {

@@ -55,16 +55,19 @@ internal static unsafe class BatchNorm
 
     /// <summary>Inference forward with running statistics: y = gamma (x - mean) / sqrt(var + eps) + beta.</summary>
     public static void ForwardInference(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean,
-        ReadOnlySpan<float> runningVar, int n, int c, int hw, float eps, Span<float> y)
+        ReadOnlySpan<float> runningVar, int n, int c, int hw, float eps, Span<float> y, int threads = 1)
     {
         CheckSizes(x.Length, y.Length, n, c, hw);
-        for (int ch = 0; ch < c; ch++)
+        CheckChannels(c, gamma.Length, beta.Length, runningMean.Length, runningVar.Length);
+        CheckChannels(c, runningMean.Length, runningVar.Length, c, c, allowEmpty: false);
+        fixed (float* px = x, pg = gamma, pb = beta, py = y, prm = runningMean, prv = runningVar)
         {
-            double inv = 1 / Math.Sqrt(runningVar[ch] + (double)eps);
-            double g = gamma.Length != 0 ? gamma[ch] : 1;
-            float scale = (float)(inv * g);
-            float shift = (float)((beta.Length != 0 ? beta[ch] : 0) - runningMean[ch] * inv * g);
-            for (int i = 0; i < n; i++) Affine(x.Slice((i * c + ch) * hw, hw), scale, shift, y.Slice((i * c + ch) * hw, hw));
+            var body = new ForwardInferenceBody
+            {
+                X = px, Gamma = gamma.Length != 0 ? pg : null, Beta = beta.Length != 0 ? pb : null, Y = py, RunningMean = prm, RunningVar = prv,
+                N = n, C = c, HW = hw, Eps = eps,
+            };
+            DeterministicParallel.For(c, threads, MinChannels(n, hw), body);
         }
     }
 
@@ -83,8 +86,9 @@ internal static unsafe class BatchNorm
     /// <param name="dGamma">// [C] accumulated into, or empty</param>
     /// <param name="dBeta">// [C] accumulated into, or empty</param>
     /// <param name="threads">Degree of parallelism (over channels).</param>
+    /// <param name="accumulate">Add to dX (true) or overwrite it.</param>
     public static void BackwardTraining(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> gamma, ReadOnlySpan<float> saveMean,
-        ReadOnlySpan<float> saveInvStd, int n, int c, int hw, Span<float> dX, Span<float> dGamma, Span<float> dBeta, int threads = 1)
+        ReadOnlySpan<float> saveInvStd, int n, int c, int hw, Span<float> dX, Span<float> dGamma, Span<float> dBeta, int threads = 1, bool accumulate = true)
     {
         CheckSizes(x.Length, dY.Length, n, c, hw);
         if (dX.Length != 0 && dX.Length != x.Length) throw new ArgumentException($"dX holds {dX.Length} elements, x {x.Length}.", nameof(dX));
@@ -95,15 +99,15 @@ internal static unsafe class BatchNorm
             var body = new BackwardTrainingBody
             {
                 X = px, DY = pdy, Gamma = gamma.Length != 0 ? pg : null, Mean = pm, InvStd = pi, DX = dX.Length != 0 ? pdx : null,
-                DGamma = dGamma.Length != 0 ? pdg : null, DBeta = dBeta.Length != 0 ? pdb : null, N = n, C = c, HW = hw,
+                DGamma = dGamma.Length != 0 ? pdg : null, DBeta = dBeta.Length != 0 ? pdb : null, N = n, C = c, HW = hw, Accumulate = accumulate,
             };
             DeterministicParallel.For(c, threads, MinChannels(n, hw), body);
         }
     }
 
-    /// <summary>Inference backward (frozen statistics): dX += dY gamma / sqrt(var + eps); parameter gradients as usual.</summary>
+    /// <summary>Inference backward (frozen statistics): dX += (or =) dY gamma / sqrt(var + eps); parameter gradients as usual.</summary>
     public static void BackwardInference(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> gamma, ReadOnlySpan<float> runningMean,
-        ReadOnlySpan<float> runningVar, int n, int c, int hw, float eps, Span<float> dX, Span<float> dGamma, Span<float> dBeta)
+        ReadOnlySpan<float> runningVar, int n, int c, int hw, float eps, Span<float> dX, Span<float> dGamma, Span<float> dBeta, bool accumulate = true)
     {
         for (int ch = 0; ch < c; ch++)
         {
@@ -117,7 +121,9 @@ internal static unsafe class BatchNorm
                 if (dX.Length != 0)
                 {
                     Span<float> dxp = dX.Slice((i * c + ch) * hw, hw);
-                    TensorPrimitives.MultiplyAdd(dp, (float)(inv * (gamma.Length != 0 ? gamma[ch] : 1)), dxp, dxp);
+                    float k = (float)(inv * (gamma.Length != 0 ? gamma[ch] : 1));
+                    if (accumulate) TensorPrimitives.MultiplyAdd(dp, k, dxp, dxp);
+                    else TensorPrimitives.Multiply(dp, k, dxp);
                 }
             }
             if (dGamma.Length != 0) dGamma[ch] += (float)((sumDyX - runningMean[ch] * sumDy) * inv);
@@ -219,10 +225,34 @@ internal static unsafe class BatchNorm
         private readonly ReadOnlySpan<float> Plane(float* p, int i, int ch) => new(p + ((long)i * C + ch) * HW, HW);
     }
 
+    private struct ForwardInferenceBody : IChunkBody
+    {
+        public float* X, Gamma, Beta, Y, RunningMean, RunningVar;
+        public int N, C, HW;
+        public float Eps;
+
+        public readonly void Run(int c0, int c1)
+        {
+            for (int ch = c0; ch < c1; ch++)
+            {
+                double inv = 1 / Math.Sqrt(RunningVar[ch] + (double)Eps);
+                double g = Gamma != null ? Gamma[ch] : 1;
+                float scale = (float)(inv * g);
+                float shift = (float)((Beta != null ? Beta[ch] : 0) - RunningMean[ch] * inv * g);
+                for (int i = 0; i < N; i++)
+                {
+                    long at = ((long)i * C + ch) * HW;
+                    Affine(new ReadOnlySpan<float>(X + at, HW), scale, shift, new Span<float>(Y + at, HW));
+                }
+            }
+        }
+    }
+
     private struct BackwardTrainingBody : IChunkBody
     {
         public float* X, DY, Gamma, Mean, InvStd, DX, DGamma, DBeta;
         public int N, C, HW;
+        public bool Accumulate;
 
         public readonly void Run(int c0, int c1)
         {
@@ -248,7 +278,7 @@ internal static unsafe class BatchNorm
                 double d0 = -k * sumDy / count - b * mean;
                 var op = new BatchNormGradOp((float)k, (float)b, (float)d0);
                 for (int i = 0; i < N; i++)
-                    Elementwise.Map(op, Plane(DY, i, ch), Plane(X, i, ch), new Span<float>(DX + ((long)i * C + ch) * HW, HW), accumulate: true);
+                    Elementwise.Map(op, Plane(DY, i, ch), Plane(X, i, ch), new Span<float>(DX + ((long)i * C + ch) * HW, HW), Accumulate);
             }
         }
 

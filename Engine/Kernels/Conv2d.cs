@@ -36,13 +36,14 @@ internal static unsafe class Conv2d
         }
     }
 
-    /// <summary>dX += conv^T(dY, w): the gradient with respect to the input.</summary>
+    /// <summary>dX += conv^T(dY, w) (or = when not <paramref name="accumulate"/>): the gradient with respect to the input.</summary>
     /// <param name="dY">// [N, Cout, OH, OW]</param>
     /// <param name="w">// [Cout, Cin / groups, KH, KW]</param>
     /// <param name="g">Geometry.</param>
-    /// <param name="dX">// [N, Cin, H, W], accumulated into</param>
+    /// <param name="dX">// [N, Cin, H, W], accumulated into or overwritten</param>
     /// <param name="threads">Degree of parallelism.</param>
-    public static void BackwardData(ReadOnlySpan<float> dY, ReadOnlySpan<float> w, in Conv2dGeometry g, Span<float> dX, int threads = 1)
+    /// <param name="accumulate">Add to dX (true) or overwrite it.</param>
+    public static void BackwardData(ReadOnlySpan<float> dY, ReadOnlySpan<float> w, in Conv2dGeometry g, Span<float> dX, int threads = 1, bool accumulate = true)
     {
         Check(dY.Length, g.OutputLength, "dY");
         Check(w.Length, g.WeightLength, "w");
@@ -56,7 +57,7 @@ internal static unsafe class Conv2d
             if (flipped is not null) ShiftedConv.FlipTranspose(w, g, flipped);
             fixed (float* pdy = dY, pw = w, pdx = dX, pf = flipped)
             {
-                var body = new BackwardDataBody { DY = pdy, W = pw, DX = pdx, G = g, FlippedW = shifted ? pf : null };
+                var body = new BackwardDataBody { DY = pdy, W = pw, DX = pdx, G = g, FlippedW = shifted ? pf : null, Accumulate = accumulate };
                 DeterministicParallel.For(g.Batch, threads, 1, body);
             }
         }
@@ -139,12 +140,19 @@ internal static unsafe class Conv2d
         /// <summary>For "same" convolutions: W flipped and transposed (<see cref="ShiftedConv.FlipTranspose"/>), else null.</summary>
         public float* FlippedW;
 
+        public bool Accumulate;
+
         public readonly void Run(int n0, int n1)
         {
             if (FlippedW is not null)
-                ShiftedConv.Run(DY, FlippedW, null, G.GroupOutChannels, G.GroupInChannels, G, DX, accumulate: true, n0, n1);
-            else
-                BackwardDataImages(new(DY, G.OutputLength), new(W, G.WeightLength), G, new(DX, G.InputLength), n0, n1);
+            {
+                ShiftedConv.Run(DY, FlippedW, null, G.GroupOutChannels, G.GroupInChannels, G, DX, Accumulate, n0, n1);
+                return;
+            }
+            // The unfolded route folds its columns back by adding: start this chunk's images from zero.
+            int image = G.InChannels * G.InHeight * G.InWidth;
+            if (!Accumulate) new Span<float>(DX + (long)n0 * image, (n1 - n0) * image).Clear();
+            BackwardDataImages(new(DY, G.OutputLength), new(W, G.WeightLength), G, new(DX, G.InputLength), n0, n1);
         }
     }
 

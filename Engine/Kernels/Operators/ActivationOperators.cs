@@ -110,6 +110,14 @@ internal readonly struct TanhGradFromOutputOp : IBinaryOperator
     public Vector512<float> Invoke(Vector512<float> t, Vector512<float> dy) => dy * (Vector512<float>.One - t * t);
 }
 
+/// <summary>x + y.</summary>
+internal readonly struct AddOp : IBinaryOperator
+{
+    public float Invoke(float x, float y) => x + y;
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x + y;
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x + y;
+}
+
 /// <summary>x * y.</summary>
 internal readonly struct MultiplyOp : IBinaryOperator
 {

@@ -28,7 +28,7 @@ public class ActivationLayer : Module
     public override Tensor Forward(Tensor input, StepContext context)
     {
         Tensor y = context.Rent(input.Shape);
-        Activation.Forward(Kind, input.Span, y.Span, NegativeSlope);
+        Activation.Forward(Kind, input.Span, y.Span, NegativeSlope, context.Threads);
         if (context.RecordForBackward)
         {
             var cache = context.State<Cache>(this);
@@ -43,8 +43,8 @@ public class ActivationLayer : Module
     {
         var cache = context.State<Cache>(this);
         Tensor x = cache.Input ?? throw new InvalidOperationException($"{Kind}.Backward without a recorded forward pass.");
-        Tensor dX = context.RentZeroed(x.Shape);
-        Activation.Backward(Kind, x.Span, cache.Output!.Span, outputGradient.Span, dX.Span, NegativeSlope);
+        Tensor dX = context.Rent(x.Shape);
+        Activation.Backward(Kind, x.Span, cache.Output!.Span, outputGradient.Span, dX.Span, NegativeSlope, accumulate: false, context.Threads);
         return dX;
     }
 

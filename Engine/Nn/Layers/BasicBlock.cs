@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Kernels;
 using MlPipelines.Engine.Kernels.Operators;
@@ -50,7 +49,7 @@ public sealed class BasicBlock : Module
         Tensor shortcut = _shortcut is null ? input : _shortcut.Forward(input, context);
         // y = relu(h + shortcut) in one pass; backward reads y (y > 0 exactly where the sum was), so the sum is not kept.
         Tensor y = context.Rent(h.Shape);
-        Elementwise.Map(new AddReluOp(), h.Span, shortcut.Span, y.Span, accumulate: false);
+        Elementwise.Map(new AddReluOp(), h.Span, shortcut.Span, y.Span, accumulate: false, context.Threads);
         context.State<Cache>(this).Output = y;
         return y;
     }
@@ -60,11 +59,11 @@ public sealed class BasicBlock : Module
     {
         Tensor y = context.State<Cache>(this).Output ?? throw new InvalidOperationException("BasicBlock.Backward without a recorded forward pass.");
         Tensor dSum = context.Rent(y.Shape);
-        Elementwise.Map(new ReluGradOp(), y.Span, outputGradient.Span, dSum.Span, accumulate: false);
+        Elementwise.Map(new ReluGradOp(), y.Span, outputGradient.Span, dSum.Span, accumulate: false, context.Threads);
         Tensor dMain = _conv1.Backward(_bn1.Backward(_relu1.Backward(_conv2.Backward(_bn2.Backward(dSum, context), context), context), context), context);
         Tensor dShort = _shortcut is null ? dSum : _shortcut.Backward(dSum, context);
         // dMain is this step's tensor from conv1 and nothing else holds it: add the shortcut's gradient in place.
-        TensorPrimitives.Add(dMain.Span, dShort.Span, dMain.Span);
+        Elementwise.Map(new AddOp(), dMain.Span, dShort.Span, dMain.Span, accumulate: false, context.Threads);
         return dMain;
     }
 

@@ -77,7 +77,7 @@ public sealed class BatchNorm2d : Module
         }
         else
         {
-            BnKernel.ForwardInference(input.Span, gamma, beta, _runningMean.Span, _runningVar.Span, n, Channels, hw, Eps, y.Span);
+            BnKernel.ForwardInference(input.Span, gamma, beta, _runningMean.Span, _runningVar.Span, n, Channels, hw, Eps, y.Span, context.Threads);
         }
         cache.UsedBatchStatistics = IsTraining;
         cache.Input = context.RecordForBackward ? input : null;
@@ -90,14 +90,14 @@ public sealed class BatchNorm2d : Module
         var cache = context.State<Cache>(this);
         Tensor x = cache.Input ?? throw new InvalidOperationException("BatchNorm2d.Backward without a recorded forward pass.");
         int n = x.Dim(0), hw = x.Dim(2) * x.Dim(3);
-        Tensor dX = context.RentZeroed(x.Shape);
+        Tensor dX = context.Rent(x.Shape);
         ReadOnlySpan<float> gamma = _weight is null ? [] : _weight.Value.Span;
         Span<float> dGamma = _weight is { RequiresGrad: true } ? _weight.Grad.Span : [];
         Span<float> dBeta = _bias is { RequiresGrad: true } ? _bias.Grad.Span : [];
         if (cache.UsedBatchStatistics)
-            BnKernel.BackwardTraining(x.Span, outputGradient.Span, gamma, cache.Mean, cache.InvStd, n, Channels, hw, dX.Span, dGamma, dBeta, context.Threads);
+            BnKernel.BackwardTraining(x.Span, outputGradient.Span, gamma, cache.Mean, cache.InvStd, n, Channels, hw, dX.Span, dGamma, dBeta, context.Threads, accumulate: false);
         else
-            BnKernel.BackwardInference(x.Span, outputGradient.Span, gamma, _runningMean.Span, _runningVar.Span, n, Channels, hw, Eps, dX.Span, dGamma, dBeta);
+            BnKernel.BackwardInference(x.Span, outputGradient.Span, gamma, _runningMean.Span, _runningVar.Span, n, Channels, hw, Eps, dX.Span, dGamma, dBeta, accumulate: false);
         return dX;
     }
 

@@ -1,6 +1,6 @@
-using System.Numerics.Tensors;
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Operators;
 
 namespace MlPipelines.Engine.Nn.Layers;
 
@@ -22,7 +22,7 @@ public sealed class Bottleneck : Module
 
     private sealed class Cache
     {
-        public Tensor? Sum;
+        public Tensor? Output;
     }
 
     /// <summary>
@@ -67,27 +67,26 @@ public sealed class Bottleneck : Module
         h = _relu2.Forward(_bn2.Forward(_conv2.Forward(h, context), context), context);
         h = _bn3.Forward(_conv3.Forward(h, context), context);
         Tensor shortcut = _downsample is null ? input : _downsample.Forward(input, context);
-        Tensor sum = context.Rent(h.Shape);
-        TensorPrimitives.Add(h.Span, shortcut.Span, sum.Span);
-        Tensor y = context.Rent(sum.Shape);
-        Activation.Forward(ActivationKind.Relu, sum.Span, y.Span);
-        context.State<Cache>(this).Sum = sum;
+        // y = relu(h + shortcut) in one pass; backward reads y (y > 0 exactly where the sum was), so the sum is not kept.
+        Tensor y = context.Rent(h.Shape);
+        Elementwise.Map(new AddReluOp(), h.Span, shortcut.Span, y.Span, accumulate: false, context.Threads);
+        context.State<Cache>(this).Output = y;
         return y;
     }
 
     /// <inheritdoc />
     public override Tensor Backward(Tensor outputGradient, StepContext context)
     {
-        Tensor sum = context.State<Cache>(this).Sum ?? throw new InvalidOperationException("Bottleneck.Backward without a recorded forward pass.");
-        Tensor dSum = context.RentZeroed(sum.Shape);
-        Activation.Backward(ActivationKind.Relu, sum.Span, sum.Span, outputGradient.Span, dSum.Span);
+        Tensor y = context.State<Cache>(this).Output ?? throw new InvalidOperationException("Bottleneck.Backward without a recorded forward pass.");
+        Tensor dSum = context.Rent(y.Shape);
+        Elementwise.Map(new ReluGradOp(), y.Span, outputGradient.Span, dSum.Span, accumulate: false, context.Threads);
         Tensor g = _conv3.Backward(_bn3.Backward(dSum, context), context);
         g = _conv2.Backward(_bn2.Backward(_relu2.Backward(g, context), context), context);
         Tensor dMain = _conv1.Backward(_bn1.Backward(_relu1.Backward(g, context), context), context);
         Tensor dShort = _downsample is null ? dSum : _downsample.Backward(dSum, context);
-        Tensor dX = context.Rent(dMain.Shape);
-        TensorPrimitives.Add(dMain.Span, dShort.Span, dX.Span);
-        return dX;
+        // dMain is this step's tensor from conv1 and nothing else holds it: add the shortcut's gradient in place.
+        Elementwise.Map(new AddOp(), dMain.Span, dShort.Span, dMain.Span, accumulate: false, context.Threads);
+        return dMain;
     }
 
     /// <inheritdoc />

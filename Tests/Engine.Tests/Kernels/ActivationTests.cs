@@ -46,6 +46,33 @@ public sealed class ActivationTests
     }
 
     [TestMethod]
+    public void Overwriting_Backward_IgnoresWhatDxHeld_AndThreadsGiveTheSameBits()
+    {
+        // Long enough for the threaded driver to split (more than 2 x 16 blocks of 4096), with a ragged last block.
+        var rng = new Random(3);
+        int n = 2 * 16 * 4096 + 4093;
+        float[] x = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 16 - 8)).ToArray();
+        float[] dy = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        foreach (var kind in Kinds)
+        {
+            var y1 = new float[n];
+            Activation.Forward(kind, x, y1, 0.1f);
+            float[] added = new float[n], written = Enumerable.Repeat(float.NaN, n).ToArray();
+            Activation.Backward(kind, x, y1, dy, added, 0.1f);
+            Activation.Backward(kind, x, y1, dy, written, 0.1f, accumulate: false);
+            CollectionAssert.AreEqual(added, written, $"{kind}: overwriting equals adding to zeros");
+            foreach (int threads in new[] { 2, 3 })
+            {
+                float[] y = new float[n], dx = Enumerable.Repeat(float.NaN, n).ToArray();
+                Activation.Forward(kind, x, y, 0.1f, threads);
+                Activation.Backward(kind, x, y, dy, dx, 0.1f, accumulate: false, threads);
+                CollectionAssert.AreEqual(y1, y, $"{kind} y, {threads} threads");
+                CollectionAssert.AreEqual(written, dx, $"{kind} dx, {threads} threads");
+            }
+        }
+    }
+
+    [TestMethod]
     public void InPlaceForward_IsAllowed()
     {
         float[] x = [-1, 2, -3, 4];

@@ -121,6 +121,42 @@ public sealed class BatchNormKernelTests
     }
 
     [TestMethod]
+    public void OverwritingGradients_AndThreadedInference_MatchTheSerialAccumulatingOnes()
+    {
+        var rng = new Random(4);
+        int n = 6, c = 11, hw = 50;
+        float[] x = F(RandomD(n * c * hw, rng, 2, 1)), dy = F(RandomD(n * c * hw, rng, 1, 0)), gamma = F(RandomD(c, rng, 1, 0)), beta = F(RandomD(c, rng, 1, 0));
+        float[] rm = F(RandomD(c, rng, 1, 0)), rv = F(RandomD(c, rng, 1, 0)).Select(v => Math.Abs(v) + 0.5f).ToArray();
+        float[] mean = new float[c], inv = new float[c], y = new float[x.Length];
+        BatchNorm.ForwardTraining(x, gamma, beta, n, c, hw, 1e-5f, 0.1f, y, mean, inv, [], []);
+        float[] added = new float[x.Length], written = Enumerable.Repeat(float.NaN, x.Length).ToArray();
+        BatchNorm.BackwardTraining(x, dy, gamma, mean, inv, n, c, hw, added, new float[c], new float[c]);
+        BatchNorm.BackwardTraining(x, dy, gamma, mean, inv, n, c, hw, written, new float[c], new float[c], threads: 2, accumulate: false);
+        CollectionAssert.AreEqual(added, written, "training dx: overwriting equals adding to zeros");
+
+        float[] addedEval = new float[x.Length], writtenEval = Enumerable.Repeat(float.NaN, x.Length).ToArray();
+        BatchNorm.BackwardInference(x, dy, gamma, rm, rv, n, c, hw, 1e-5f, addedEval, new float[c], new float[c]);
+        BatchNorm.BackwardInference(x, dy, gamma, rm, rv, n, c, hw, 1e-5f, writtenEval, new float[c], new float[c], accumulate: false);
+        CollectionAssert.AreEqual(addedEval, writtenEval, "eval dx: overwriting equals adding to zeros");
+
+        float[] serial = new float[x.Length];
+        BatchNorm.ForwardInference(x, gamma, beta, rm, rv, n, c, hw, 1e-5f, serial);
+        for (int i = 0; i < x.Length; i++)
+        {
+            int ch = i / hw % c;
+            double expected = gamma[ch] * (x[i] - rm[ch]) / Math.Sqrt(rv[ch] + 1e-5) + beta[ch];
+            Assert.AreEqual(expected, serial[i], 1e-5 * (1 + Math.Abs(expected)), $"inference y at {i}");
+        }
+        foreach (int threads in new[] { 2, 3 })
+        {
+            float[] parallel = new float[x.Length];
+            BatchNorm.ForwardInference(x, gamma, beta, rm, rv, n, c, hw, 1e-5f, parallel, threads);
+            CollectionAssert.AreEqual(serial, parallel, $"inference y, {threads} threads");
+        }
+        Assert.ThrowsExactly<ArgumentException>(() => BatchNorm.ForwardInference(x, gamma, beta, rm, new float[c - 1], n, c, hw, 1e-5f, serial));
+    }
+
+    [TestMethod]
     public void SumSquaredDeviation_MatchesDouble_OverEveryTail()
     {
         var rng = new Random(4);

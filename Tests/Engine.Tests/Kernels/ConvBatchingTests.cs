@@ -32,6 +32,20 @@ public sealed class ConvBatchingTests
     }
 
     [TestMethod]
+    public void OverwritingInputGradient_IgnoresWhatDxHeld_OnBothRoutes()
+    {
+        int seed = 50;
+        foreach (var (g, threads) in Cases())
+        {
+            float[] w = Random(g.WeightLength, seed++), dy = Random(g.OutputLength, seed++);
+            float[] added = new float[g.InputLength], written = Enumerable.Repeat(float.NaN, g.InputLength).ToArray();
+            Conv2d.BackwardData(dy, w, g, added, threads);
+            Conv2d.BackwardData(dy, w, g, written, threads, accumulate: false);
+            CollectionAssert.AreEqual(added, written, $"{g} t{threads}: overwriting equals adding to zeros");
+        }
+    }
+
+    [TestMethod]
     public void ShiftedGrid_TakesStrideOneSamePaddingOnly_AndGroupsSmallMaps()
     {
         Assert.IsTrue(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1)), "3x3 pad 1");
