@@ -72,6 +72,16 @@ internal static unsafe class BatchNorm
     }
 
     /// <summary>
+    /// Eval-mode batch norm of one channel as the affine map y = scale x + shift it applies; a convolution that fuses the
+    /// norm (<see cref="ConvEpilogue"/>) uses these same floats, so fused and separate layers agree to the bit.
+    /// </summary>
+    public static (float Scale, float Shift) InferenceAffine(float gamma, float beta, float runningMean, float runningVar, float eps)
+    {
+        double inv = 1 / Math.Sqrt(runningVar + (double)eps);
+        return ((float)(inv * gamma), (float)(beta - runningMean * inv * gamma));
+    }
+
+    /// <summary>
     /// Training backward: dX += gamma inv / M (M dY - sum dY - xhat sum(dY xhat)); dGamma += sum(dY xhat); dBeta += sum dY.
     /// </summary>
     /// <param name="x">// [N, C, HW] forward input</param>
@@ -235,10 +245,7 @@ internal static unsafe class BatchNorm
         {
             for (int ch = c0; ch < c1; ch++)
             {
-                double inv = 1 / Math.Sqrt(RunningVar[ch] + (double)Eps);
-                double g = Gamma != null ? Gamma[ch] : 1;
-                float scale = (float)(inv * g);
-                float shift = (float)((Beta != null ? Beta[ch] : 0) - RunningMean[ch] * inv * g);
+                var (scale, shift) = InferenceAffine(Gamma != null ? Gamma[ch] : 1, Beta != null ? Beta[ch] : 0, RunningMean[ch], RunningVar[ch], Eps);
                 for (int i = 0; i < N; i++)
                 {
                     long at = ((long)i * C + ch) * HW;

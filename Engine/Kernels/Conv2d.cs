@@ -23,7 +23,11 @@ internal static unsafe class Conv2d
     /// <param name="g">Geometry.</param>
     /// <param name="y">// [N, Cout, OH, OW], overwritten</param>
     /// <param name="threads">Degree of parallelism.</param>
-    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, int threads = 1)
+    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, int threads = 1) =>
+        Forward(x, w, bias, g, y, default, threads);
+
+    /// <summary>y = epilogue(conv(x, w) + bias): each output plane goes through <paramref name="epilogue"/> while in cache.</summary>
+    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, in ConvEpilogue epilogue, int threads)
     {
         Check(x.Length, g.InputLength, "x");
         Check(w.Length, g.WeightLength, "w");
@@ -31,7 +35,7 @@ internal static unsafe class Conv2d
         if (bias.Length != 0) Check(bias.Length, g.OutChannels, "bias");
         fixed (float* px = x, pw = w, pb = bias, py = y)
         {
-            var body = new ForwardBody { X = px, W = pw, Bias = pb, BiasLength = bias.Length, Y = py, G = g };
+            var body = new ForwardBody { X = px, W = pw, Bias = pb, BiasLength = bias.Length, Y = py, G = g, Epilogue = epilogue };
             DeterministicParallel.For(g.Batch, threads, 1, body);
         }
     }
@@ -122,13 +126,14 @@ internal static unsafe class Conv2d
         public float* X, W, Bias, Y;
         public int BiasLength;
         public Conv2dGeometry G;
+        public ConvEpilogue Epilogue;
 
         public readonly void Run(int n0, int n1)
         {
             if (ShiftedConv.Applies(G))
-                ShiftedConv.Run(X, W, BiasLength == 0 ? null : Bias, G.GroupInChannels, G.GroupOutChannels, G, Y, accumulate: false, n0, n1);
+                ShiftedConv.Run(X, W, BiasLength == 0 ? null : Bias, G.GroupInChannels, G.GroupOutChannels, G, Y, accumulate: false, n0, n1, Epilogue);
             else
-                ForwardImages(new(X, G.InputLength), new(W, G.WeightLength), new(Bias, BiasLength), G, new(Y, G.OutputLength), n0, n1);
+                ForwardImages(new(X, G.InputLength), new(W, G.WeightLength), new(Bias, BiasLength), G, new(Y, G.OutputLength), n0, n1, Epilogue);
         }
     }
 
@@ -174,7 +179,8 @@ internal static unsafe class Conv2d
         }
     }
 
-    private static void ForwardImages(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, int n0, int n1)
+    private static void ForwardImages(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, int n0, int n1,
+        in ConvEpilogue epilogue)
     {
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, groupIn = g.GroupInChannels * inPlane;
         int og = g.GroupOutChannels, patch = g.PatchSize, nb = ImagesPerGemm(g);
@@ -209,12 +215,13 @@ internal static unsafe class Conv2d
                         for (int o = 0; o < og; o++)
                             tmp.AsSpan(o * cols + i * outPlane, outPlane).CopyTo(y.Slice(((n + i) * g.OutChannels + grp * og + o) * outPlane, outPlane));
                 }
-                if (bias.Length != 0)
+                if (bias.Length != 0 || !epilogue.IsNone)
                     for (int i = 0; i < images; i++)
                         for (int o = 0; o < g.OutChannels; o++)
                         {
                             Span<float> plane = y.Slice(((n + i) * g.OutChannels + o) * outPlane, outPlane);
-                            TensorPrimitives.Add(plane, bias[o], plane);
+                            if (bias.Length != 0) TensorPrimitives.Add(plane, bias[o], plane);
+                            if (!epilogue.IsNone) epilogue.Apply(plane, o);
                         }
             }
         }

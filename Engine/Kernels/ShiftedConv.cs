@@ -92,9 +92,10 @@ internal static unsafe class ShiftedConv
     /// <summary>
     /// dst (=, or += when <paramref name="accumulate"/>) conv(src, w) + bias for images [n0, n1): src has groups x inPer
     /// channels, dst groups x outPer, w is [groups x outPer, inPer, KH, KW]. Serves the forward pass (x, w) and the input
-    /// gradient (dY, flipped w^T).
+    /// gradient (dY, flipped w^T). A written (not accumulated) plane then goes through <paramref name="epilogue"/>.
     /// </summary>
-    public static void Run(float* src, float* w, float* bias, int inPer, int outPer, in Conv2dGeometry g, float* dst, bool accumulate, int n0, int n1)
+    public static void Run(float* src, float* w, float* bias, int inPer, int outPer, in Conv2dGeometry g, float* dst, bool accumulate, int n0, int n1,
+        in ConvEpilogue epilogue = default)
     {
         int nb = ImagesPerGemm(g), groups = g.Groups, hw = g.InHeight * g.InWidth;
         var grid = new Grid(g, nb);
@@ -121,8 +122,9 @@ internal static unsafe class ShiftedConv
                             for (int o = 0; o < outPer; o++)
                             {
                                 int channel = grp * outPer + o;
-                                grid.Take(pprod + (long)o * columns, i, dst + ((long)(n + i) * groups * outPer + channel) * hw, accumulate,
-                                    bias is null ? 0 : bias[channel]);
+                                float* output = dst + ((long)(n + i) * groups * outPer + channel) * hw;
+                                grid.Take(pprod + (long)o * columns, i, output, accumulate, bias is null ? 0 : bias[channel]);
+                                if (!accumulate && !epilogue.IsNone) epilogue.Apply(new Span<float>(output, hw), channel);
                             }
                     }
                 }

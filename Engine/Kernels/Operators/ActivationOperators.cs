@@ -134,6 +134,14 @@ internal readonly struct AffineOp(float scale, float shift) : IUnaryOperator
     public Vector512<float> Invoke(Vector512<float> x) => Vector512.FusedMultiplyAdd(x, Vector512.Create(scale), Vector512.Create(shift));
 }
 
+/// <summary>relu(x * scale + shift): an eval batch norm and its ReLU in one pass (the two operators composed, so the same bits).</summary>
+internal readonly struct AffineReluOp(AffineOp affine) : IUnaryOperator
+{
+    public float Invoke(float x) => new ReluOp().Invoke(affine.Invoke(x));
+    public Vector256<float> Invoke(Vector256<float> x) => new ReluOp().Invoke(affine.Invoke(x));
+    public Vector512<float> Invoke(Vector512<float> x) => new ReluOp().Invoke(affine.Invoke(x));
+}
+
 /// <summary>Batch-norm input gradient from dY and x: a dY + b x + d (the per-channel constants of the backward pass).</summary>
 internal readonly struct BatchNormGradOp(float a, float b, float d) : IBinaryOperator
 {

@@ -44,8 +44,8 @@ public sealed class BasicBlock : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
-        Tensor h = _relu1.Forward(_bn1.Forward(_conv1.Forward(input, context), context), context);
-        h = _bn2.Forward(_conv2.Forward(h, context), context);
+        Tensor h = _conv1.ForwardNormalized(input, context, _bn1, _relu1);
+        h = _conv2.ForwardNormalized(h, context, _bn2);
         Tensor shortcut = _shortcut is null ? input : _shortcut.Forward(input, context);
         // y = relu(h + shortcut) in one pass; backward reads y (y > 0 exactly where the sum was), so the sum is not kept.
         Tensor y = context.Rent(h.Shape);

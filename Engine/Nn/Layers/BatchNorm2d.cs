@@ -84,6 +84,18 @@ public sealed class BatchNorm2d : Module
         return y;
     }
 
+    /// <summary>
+    /// This layer in eval mode as the per-channel map y = scale x + shift, for a convolution to apply as it stores its
+    /// output (<see cref="Conv2d.ForwardNormalized"/>).
+    /// </summary>
+    internal void EvalAffine(Span<float> scale, Span<float> shift)
+    {
+        ReadOnlySpan<float> gamma = _weight is null ? [] : _weight.Value.Span, beta = _bias is null ? [] : _bias.Value.Span;
+        ReadOnlySpan<float> mean = _runningMean.Span, variance = _runningVar.Span;
+        for (int c = 0; c < Channels; c++)
+            (scale[c], shift[c]) = BnKernel.InferenceAffine(gamma.IsEmpty ? 1 : gamma[c], beta.IsEmpty ? 0 : beta[c], mean[c], variance[c], Eps);
+    }
+
     /// <inheritdoc />
     public override Tensor Backward(Tensor outputGradient, StepContext context)
     {

@@ -63,9 +63,9 @@ public sealed class Bottleneck : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
-        Tensor h = _relu1.Forward(_bn1.Forward(_conv1.Forward(input, context), context), context);
-        h = _relu2.Forward(_bn2.Forward(_conv2.Forward(h, context), context), context);
-        h = _bn3.Forward(_conv3.Forward(h, context), context);
+        Tensor h = _conv1.ForwardNormalized(input, context, _bn1, _relu1);
+        h = _conv2.ForwardNormalized(h, context, _bn2, _relu2);
+        h = _conv3.ForwardNormalized(h, context, _bn3);
         Tensor shortcut = _downsample is null ? input : _downsample.Forward(input, context);
         // y = relu(h + shortcut) in one pass; backward reads y (y > 0 exactly where the sum was), so the sum is not kept.
         Tensor y = context.Rent(h.Shape);

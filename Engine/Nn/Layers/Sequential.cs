@@ -32,7 +32,18 @@ public sealed class Sequential : Module
     public override Tensor Forward(Tensor input, StepContext context)
     {
         Tensor x = input;
-        foreach (Module m in _modules) x = m.Forward(x, context);
+        for (int i = 0; i < _modules.Count; i++)
+        {
+            // Convolution, batch norm and activation in a row run as one layer (fused in pure inference).
+            if (_modules[i] is Conv2d conv && i + 1 < _modules.Count && _modules[i + 1] is BatchNorm2d norm)
+            {
+                var activation = i + 2 < _modules.Count ? _modules[i + 2] as ActivationLayer : null;
+                x = conv.ForwardNormalized(x, context, norm, activation);
+                i += activation is null ? 1 : 2;
+                continue;
+            }
+            x = _modules[i].Forward(x, context);
+        }
         return x;
     }
 
