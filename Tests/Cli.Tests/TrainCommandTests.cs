@@ -117,6 +117,35 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void MonitorTest_ScoresTheTestSetEveryEpoch_AndItsLastScoreIsTheFinalMetric()
+    {
+        string dir = Mlp.TempFolder();
+        try
+        {
+            Mlp.WriteBars(Path.Combine(dir, "data"), "bars", 120, 45);
+            var (code, stdout, stderr) = Mlp.Run(dir, "train", "--data", "data", "--prefix", "bars", "--epochs", "2", "--batch-size", "16",
+                "--threads", "1", "--monitor-test", "--output", "run");
+            Assert.AreEqual(0, code, stderr);
+            StringAssert.Contains(stdout, "validating on 45");
+            string[] rows = File.ReadAllLines(Path.Combine(dir, "run", "history.csv"));
+            int column = Array.IndexOf(rows[0].Split(','), "validation_accuracy");
+            Assert.IsGreaterThanOrEqualTo(0, column, rows[0]);
+            double[] perEpoch = rows.Skip(1).Select(r => double.Parse(r.Split(',')[column], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.HasCount(2, perEpoch);
+            double final = double.Parse(stdout.Split("micro accuracy ")[1].Split(" %")[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.AreEqual(final, perEpoch[^1] * 100, 0.006, "the last epoch's validation accuracy is the test accuracy");
+
+            var refused = Mlp.Run(dir, "train", "--data", "data", "--prefix", "bars", "--monitor-test", "--validation-fraction", "0.2");
+            Assert.AreEqual(2, refused.ExitCode, refused.Err);
+            StringAssert.Contains(refused.Err, "--monitor-test");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
     public void UserMistakes_PrintOneLine_AndExitWithCode2()
     {
         string dir = Mlp.TempFolder();
