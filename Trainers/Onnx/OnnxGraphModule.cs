@@ -1,6 +1,8 @@
 using MlPipelines.Engine;
 using MlPipelines.Engine.Nn;
+using MlPipelines.Engine.Nn.Layers;
 using MlPipelines.Trainers.Onnx.Import;
+using MlPipelines.Trainers.Onnx.Import.Ops;
 
 namespace MlPipelines.Trainers.Onnx;
 
@@ -22,6 +24,11 @@ public sealed class OnnxGraphModule : Module
     private readonly ISet<string> _weights;
     private readonly ISet<string> _buffers;
 
+    /// <summary>For each node, how many nodes after it run fused into it in pure inference (a Conv's BatchNormalization and/or Relu).</summary>
+    private readonly int[] _fused;
+
+    private readonly Relu _relu = new();
+
     private sealed class StepValues
     {
         public Dictionary<string, Tensor> Values { get; } = new(StringComparer.Ordinal);
@@ -38,6 +45,7 @@ public sealed class OnnxGraphModule : Module
         OutputNames = outputs;
         Opset = opset;
         Metadata = metadata;
+        _fused = FusionPlan(nodes, outputs);
         _constants = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, tensor) in initializers)
         {
@@ -58,6 +66,9 @@ public sealed class OnnxGraphModule : Module
 
     /// <summary>The model's metadata_props (class names and preprocessing when exported by this library).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>How many nodes (BatchNormalization, Relu) run inside the convolution before them in pure inference.</summary>
+    internal int FusedNodes => _fused.Sum();
 
     /// <summary>The op types of the nodes in execution order.</summary>
     public IReadOnlyList<string> NodeOpTypes => [.. _nodes.Select(n => n.OpType)];
@@ -144,8 +155,15 @@ public sealed class OnnxGraphModule : Module
         foreach (var (name, p) in _parameters) values[name] = p.Value;
         for (int i = 0; i < inputs.Count; i++) values[InputNames[i]] = inputs[i] ?? throw new ArgumentNullException(nameof(inputs));
         var op = new OpContext(training, _maxElements, context);
-        foreach (OnnxGraphNode node in _nodes)
+        bool fuse = !training && !context.RecordForBackward;
+        for (int k = 0; k < _nodes.Length; k++)
         {
+            OnnxGraphNode node = _nodes[k];
+            if (fuse && _fused[k] > 0 && values[node.Inputs[0]].Rank == 4)
+            {
+                k = RunFused(k, values, op);
+                continue;
+            }
             Tensor[] y;
             try { y = node.Op.Forward(Inputs(node, values), ForNode(node, op)); }
             catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
@@ -156,6 +174,59 @@ public sealed class OnnxGraphModule : Module
                 if (node.Outputs[o].Length > 0) values[node.Outputs[o]] = y[o];
         }
         return [.. OutputNames.Select(n => values[n])];
+    }
+
+    /// <summary>
+    /// Which nodes run fused: a Conv whose output only a BatchNormalization reads (with initializer statistics), and/or whose
+    /// (normalised) output only a Relu reads, none of them a graph output. PyTorch's eval-mode export folds batch norms into
+    /// the convolutions already; Conv + Relu remains.
+    /// </summary>
+    private static int[] FusionPlan(OnnxGraphNode[] nodes, string[] outputs)
+    {
+        var readers = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string name in nodes.SelectMany(n => n.Inputs).Concat(outputs))
+            if (name.Length > 0) readers[name] = readers.GetValueOrDefault(name) + 1;
+        bool OnlyInto(string value, OnnxGraphNode next) => readers.GetValueOrDefault(value) == 1 && next.Inputs.Length > 0 && next.Inputs[0] == value
+            && next.Outputs.Skip(1).All(o => o.Length == 0);
+        var plan = new int[nodes.Length];
+        for (int k = 0; k < nodes.Length; k++)
+        {
+            if (nodes[k].OpType != "Conv" || nodes[k].Outputs.Length != 1) continue;
+            int j = k + 1;
+            string value = nodes[k].Outputs[0];
+            if (j < nodes.Length && nodes[j].Op is BatchNormOp && nodes[j].Inputs.Length >= 5 && OnlyInto(value, nodes[j]))
+                value = nodes[j++].Outputs[0];
+            if (j < nodes.Length && nodes[j].OpType == "Relu" && OnlyInto(value, nodes[j])) j++;
+            plan[k] = j - k - 1;
+        }
+        return plan;
+    }
+
+    /// <summary>Runs Conv node <paramref name="k"/> with the nodes fused into it; returns the last of them.</summary>
+    private int RunFused(int k, Dictionary<string, Tensor> values, OpContext op)
+    {
+        OnnxGraphNode conv = _nodes[k];
+        int last = k + _fused[k];
+        BatchNorm2d? norm = null;
+        ActivationLayer? activation = null;
+        try
+        {
+            for (int j = k + 1; j <= last; j++)
+            {
+                OnnxGraphNode node = _nodes[j];
+                if (node.Op is BatchNormOp bn)
+                    norm = bn.EvalNorm(values[node.Inputs[1]], values[node.Inputs[2]], values[node.Inputs[3]], values[node.Inputs[4]]);
+                else
+                    activation = _relu;
+            }
+            values[_nodes[last].Outputs[0]] = ((ConvOp)conv.Op).ForwardFused(Inputs(conv, values), op, norm, activation);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
+        {
+            string with = string.Join(" + ", _nodes[(k + 1)..(last + 1)].Select(n => $"{n.OpType} '{n.Name}'"));
+            throw new InvalidDataException($"{conv.OpType} node '{conv.Name}' (with {with}, opset {Opset}) failed: {e.Message}", e);
+        }
+        return last;
     }
 
     /// <summary>A batch normalisation with frozen scale and bias runs as in evaluation: running statistics, none updated.</summary>

@@ -26,14 +26,44 @@ public sealed class Conv2d : Module
     /// <summary>Creates the layer with rectangular kernel, stride, dilation and per-side padding.</summary>
     public Conv2d(int inChannels, int outChannels, (int H, int W) kernel, (int H, int W) stride, Padding2d padding, (int H, int W) dilation,
         int groups = 1, bool bias = true, SeededRandom? init = null)
+        : this(NewWeight(inChannels, outChannels, kernel, groups), bias ? new Tensor(outChannels) : null, inChannels, stride, padding, dilation, groups)
     {
+        Initializers.PyTorchDefault(_weight.Value, _bias?.Value, init ?? new SeededRandom(0));
+    }
+
+    private Conv2d(Tensor weight, Tensor? bias, int inChannels, (int H, int W) stride, Padding2d padding, (int H, int W) dilation, int groups)
+    {
+        Require(weight.Rank == 4, $"needs a [out, in / groups, kh, kw] weight, got {ShapeText(weight.Shape.ToArray())}");
+        int outChannels = weight.Dim(0);
+        (int H, int W) kernel = (weight.Dim(2), weight.Dim(3));
         Require(inChannels > 0 && outChannels > 0 && kernel.H > 0 && kernel.W > 0, "channels and kernel sizes must be positive");
         Require(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, $"groups ({groups}) must divide in ({inChannels}) and out ({outChannels}) channels");
+        Require(weight.Dim(1) == inChannels / groups, $"weight {ShapeText(weight.Shape.ToArray())} does not take {inChannels} input channels in {groups} group(s)");
+        Require(bias is null || bias.Length == outChannels, $"bias has {bias?.Length} values for {outChannels} output channels");
         Require(stride.H > 0 && stride.W > 0 && dilation.H > 0 && dilation.W > 0, "stride and dilation must be positive");
         (InChannels, OutChannels, Kernel, Stride, Padding, Dilation, Groups) = (inChannels, outChannels, kernel, stride, padding, dilation, groups);
-        _weight = RegisterParameter("weight", new Tensor(outChannels, inChannels / groups, kernel.H, kernel.W));
-        if (bias) _bias = RegisterParameter("bias", new Tensor(outChannels), applyWeightDecay: false);
-        Initializers.PyTorchDefault(_weight.Value, _bias?.Value, init ?? new SeededRandom(0));
+        _weight = RegisterParameter("weight", weight);
+        if (bias is not null) _bias = RegisterParameter("bias", bias, applyWeightDecay: false);
+    }
+
+    /// <summary>A zero weight tensor, after the checks that make its shape meaningful.</summary>
+    private static Tensor NewWeight(int inChannels, int outChannels, (int H, int W) kernel, int groups)
+    {
+        if (!(inChannels > 0 && outChannels > 0 && kernel.H > 0 && kernel.W > 0))
+            throw new ArgumentException($"{nameof(Conv2d)}: channels and kernel sizes must be positive");
+        if (!(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0))
+            throw new ArgumentException($"{nameof(Conv2d)}: groups ({groups}) must divide in ({inChannels}) and out ({outChannels}) channels");
+        return new Tensor(outChannels, inChannels / groups, kernel.H, kernel.W);
+    }
+
+    /// <summary>
+    /// A convolution whose weight [out, in / groups, kh, kw] and bias [out] are the given tensors themselves, shared rather
+    /// than copied or initialised: an imported graph's initializers run on the engine's kernels without a copy per step.
+    /// </summary>
+    public static Conv2d Sharing(Tensor weight, Tensor? bias, (int H, int W) stride, Padding2d padding, (int H, int W) dilation, int groups = 1)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        return new Conv2d(weight, bias, weight.Rank == 4 ? weight.Dim(1) * groups : 0, stride, padding, dilation, groups);
     }
 
     public int InChannels { get; }
@@ -61,27 +91,29 @@ public sealed class Conv2d : Module
     }
 
     /// <summary>
-    /// <paramref name="norm"/>(this(input)), then <paramref name="activation"/> if given. In pure inference (nothing recorded
-    /// for backward, the norm in eval mode) the norm's affine map and the activation are applied to each output plane as
-    /// the convolution stores it, one pass instead of three, with the same bits; otherwise the three layers run in turn.
+    /// This convolution, then <paramref name="norm"/> and <paramref name="activation"/> where given. In pure inference
+    /// (nothing recorded for backward, the norm in eval mode) the norm's affine map and the activation are applied to each
+    /// output plane as the convolution stores it, one pass instead of three, with the same bits; otherwise the layers run
+    /// in turn.
     /// </summary>
-    public Tensor ForwardNormalized(Tensor input, StepContext context, BatchNorm2d norm, ActivationLayer? activation = null)
+    public Tensor ForwardNormalized(Tensor input, StepContext context, BatchNorm2d? norm, ActivationLayer? activation = null)
     {
-        if (context.RecordForBackward || norm.IsTraining || norm.Channels != OutChannels)
+        if (context.RecordForBackward || norm is { IsTraining: true } || (norm is not null && norm.Channels != OutChannels))
         {
-            Tensor h = norm.Forward(Forward(input, context), context);
+            Tensor h = Forward(input, context);
+            if (norm is not null) h = norm.Forward(h, context);
             return activation is null ? h : activation.Forward(h, context);
         }
         var g = Geometry(input.Shape);
         Tensor y = context.Rent(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth);
         Tensor affine = context.Rent(2, OutChannels);
         Span<float> scale = affine.Span[..OutChannels], shift = affine.Span[OutChannels..];
-        norm.EvalAffine(scale, shift);
+        norm?.EvalAffine(scale, shift);
         unsafe
         {
             fixed (float* ps = scale, pt = shift)
             {
-                var epilogue = new ConvEpilogue(ps, pt, activation?.Kind, activation?.NegativeSlope ?? 0);
+                var epilogue = new ConvEpilogue(norm is null ? null : ps, norm is null ? null : pt, activation?.Kind, activation?.NegativeSlope ?? 0);
                 ConvKernel.Forward(input.Span, _weight.Value.Span, _bias is null ? [] : _bias.Value.Span, g, y.Span, epilogue, context.Threads);
             }
         }

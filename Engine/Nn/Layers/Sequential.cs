@@ -34,13 +34,20 @@ public sealed class Sequential : Module
         Tensor x = input;
         for (int i = 0; i < _modules.Count; i++)
         {
-            // Convolution, batch norm and activation in a row run as one layer (fused in pure inference).
-            if (_modules[i] is Conv2d conv && i + 1 < _modules.Count && _modules[i + 1] is BatchNorm2d norm)
+            // A convolution with the batch norm and/or activation after it runs as one layer (fused in pure inference).
+            if (_modules[i] is Conv2d conv)
             {
-                var activation = i + 2 < _modules.Count ? _modules[i + 2] as ActivationLayer : null;
-                x = conv.ForwardNormalized(x, context, norm, activation);
-                i += activation is null ? 1 : 2;
-                continue;
+                int next = i + 1;
+                var norm = next < _modules.Count ? _modules[next] as BatchNorm2d : null;
+                if (norm is not null) next++;
+                var activation = next < _modules.Count ? _modules[next] as ActivationLayer : null;
+                if (activation is not null) next++;
+                if (next > i + 1)
+                {
+                    x = conv.ForwardNormalized(x, context, norm, activation);
+                    i = next - 1;
+                    continue;
+                }
             }
             x = _modules[i].Forward(x, context);
         }

@@ -65,8 +65,8 @@ internal sealed class Window2d
 
 /// <summary>
 /// Conv (1-D or 2-D, groups, dilations, asymmetric pads, auto_pad); weight and bias are trainable. 2-D convolutions run on
-/// the engine's kernels through a private <see cref="Conv2d"/> that receives the graph's current weights each step;
-/// 1-D ones use direct loops.
+/// the engine's kernels through a private <see cref="Conv2d"/> that shares the graph's weight tensors; 1-D ones use
+/// direct loops.
 /// </summary>
 internal sealed class ConvOp(NodeAttributes a) : OnnxOp
 {
@@ -75,16 +75,16 @@ internal sealed class ConvOp(NodeAttributes a) : OnnxOp
 
     public override IReadOnlyList<int> WeightInputs => [1, 2];
 
+    /// <summary>The engine convolution over the node's current weight and bias tensors (shared, not copied: a graph's
+    /// parameters keep their tensors from step to step, so it is rebuilt only when they or the geometry change).</summary>
     private Conv2d Engine(Window2d g, int c, int o, int groups, Tensor w, Tensor? b)
     {
-        string key = $"{c},{o},{groups},{g.KH},{g.KW},{g.SH},{g.SW},{g.PT},{g.PL},{g.PB},{g.PR},{g.DH},{g.DW},{b is not null}";
-        if (_engine is null || key != _engineKey)
+        string key = $"{c},{o},{groups},{g.KH},{g.KW},{g.SH},{g.SW},{g.PT},{g.PL},{g.PB},{g.PR},{g.DH},{g.DW}";
+        if (_engine is null || key != _engineKey || !ReferenceEquals(_engine.Weight.Value, w) || !ReferenceEquals(_engine.Bias?.Value, b))
         {
-            _engine = new Conv2d(c, o, (g.KH, g.KW), (g.SH, g.SW), new Padding2d(g.PT, g.PL, g.PB, g.PR), (g.DH, g.DW), groups, bias: b is not null);
+            _engine = Conv2d.Sharing(w, b, (g.SH, g.SW), new Padding2d(g.PT, g.PL, g.PB, g.PR), (g.DH, g.DW), groups);
             _engineKey = key;
         }
-        w.Span.CopyTo(_engine.Weight.Value.Span);
-        if (b is not null) b.Span.CopyTo(_engine.Bias!.Value.Span);
         return _engine;
     }
 
@@ -145,6 +145,21 @@ internal sealed class ConvOp(NodeAttributes a) : OnnxOp
                     }
             }
         return [y];
+    }
+
+    /// <summary>
+    /// Inference of a 2-D convolution followed by an eval batch norm and/or an activation, applied as the engine stores each
+    /// output plane (<see cref="Conv2d.ForwardNormalized"/>).
+    /// </summary>
+    public Tensor ForwardFused(Tensor?[] inputs, OpContext context, BatchNorm2d? norm, ActivationLayer? activation)
+    {
+        Tensor x = inputs[0]!, w = inputs[1]!;
+        Tensor? b = inputs.Length > 2 ? inputs[2] : null;
+        var (g, n, c, _, _, o, _, oh, ow, groups) = Geometry(x, w);
+        if (x.Rank != 4) throw new InvalidOperationException("Only 2-D convolutions fuse.");
+        if (b is not null && b.Length != o) throw a.Invalid($"bias has {b.Length} values for {o} output channels.");
+        if ((long)n * o * oh * ow > context.MaxElements) throw a.Invalid($"the output [{n}, {o}, {oh}, {ow}] exceeds the limit of {context.MaxElements} elements.");
+        return Engine(g, c, o, groups, w, b).ForwardNormalized(x, context.Step, norm, activation);
     }
 
     public override Tensor?[] Backward(Tensor?[] inputs, Tensor[] outputs, Tensor?[] outputGradients, OpContext context)

@@ -1,4 +1,5 @@
 using MlPipelines.Engine;
+using MlPipelines.Engine.Nn.Layers;
 
 namespace MlPipelines.Trainers.Onnx.Import.Ops;
 
@@ -10,9 +11,28 @@ internal sealed class BatchNormOp(NodeAttributes a) : OnnxOp
 {
     private readonly float _eps = a.Float("epsilon", 1e-5f), _momentum = a.Float("momentum", 0.9f);
 
+    private BatchNorm2d? _eval;
+
     public override IReadOnlyList<int> WeightInputs => [1, 2];
 
     public override IReadOnlyList<int> BufferInputs => [3, 4];
+
+    /// <summary>
+    /// This node in evaluation as an engine <see cref="BatchNorm2d"/> holding copies of its scale, bias and running
+    /// statistics (C values each), for a convolution to apply as it stores its output.
+    /// </summary>
+    public BatchNorm2d EvalNorm(Tensor scale, Tensor bias, Tensor mean, Tensor var)
+    {
+        int c = scale.Length;
+        if (bias.Length != c || mean.Length != c || var.Length != c)
+            throw a.Invalid($"scale, bias, mean and var have {c}/{bias.Length}/{mean.Length}/{var.Length} values.");
+        if (_eval is null || _eval.Channels != c) _eval = (BatchNorm2d)new BatchNorm2d(c, _eps).Eval();
+        scale.Span.CopyTo(_eval.Weight!.Value.Span);
+        bias.Span.CopyTo(_eval.Bias!.Value.Span);
+        mean.Span.CopyTo(_eval.RunningMean.Span);
+        var.Span.CopyTo(_eval.RunningVar.Span);
+        return _eval;
+    }
 
     private static (int N, int C, int S) Layout(Tensor x) =>
         x.Rank < 2 ? throw new InvalidDataException($"BatchNormalization needs [N, C, ...], got {x.ShapeText}.") : (x.Dim(0), x.Dim(1), x.Length / Math.Max(1, x.Dim(0) * x.Dim(1)));
