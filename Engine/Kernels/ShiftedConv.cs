@@ -22,9 +22,7 @@ internal static unsafe class ShiftedConv
     private const int TargetColumns = 784;
 
     /// <summary>True for stride 1, no dilation and "same" padding (kernel = 2 x pad + 1 on each axis), pointwise excluded.</summary>
-    internal static bool Enabled = true;
-
-    public static bool Applies(in Conv2dGeometry g) => Enabled &&
+    public static bool Applies(in Conv2dGeometry g) =>
         !g.IsPointwise && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
         && g.KernelHeight == 2 * g.PadTop + 1 && g.PadBottom == g.PadTop
         && g.KernelWidth == 2 * g.PadLeft + 1 && g.PadRight == g.PadLeft;
