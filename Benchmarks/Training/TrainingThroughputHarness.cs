@@ -98,6 +98,8 @@ internal sealed class TrainingThroughputHarness : IHarness
             int j = i % n;
             data.Span.Slice(j * batch * length, batch * length).CopyTo(x.Span);
             ctx.BeginStep();
+            // As in PyTorch, where the batch does not require a gradient, the first layer skips its input gradient.
+            ctx.NoGradientInput = x;
             opt.ZeroGrad();
             Tensor logits = model.Forward(x, ctx);
             loss.Forward(logits, labels.AsSpan(j * batch, batch), ctx);

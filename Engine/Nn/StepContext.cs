@@ -34,6 +34,13 @@ public sealed class StepContext
     /// <summary>Whether modules keep what backward needs (false for inference).</summary>
     public bool RecordForBackward { get; set; } = true;
 
+    /// <summary>
+    /// A tensor whose gradient nobody reads (the batch a training loop feeds in). A convolution that reads it directly
+    /// skips its input gradient and returns zeros, as frameworks skip the input gradient of a tensor that does not
+    /// require one; the parameter gradients are unchanged. Null (the default): every input gradient is computed.
+    /// </summary>
+    public Tensor? NoGradientInput { get; set; }
+
     /// <summary>Starts a step: every tensor handed out since the last call may be reused.</summary>
     public void BeginStep() => _next = 0;
 

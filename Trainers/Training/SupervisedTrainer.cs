@@ -142,6 +142,7 @@ public sealed class SupervisedTrainer
                 ctx.BeginStep();
                 Tensor x = ctx.Rent(n, train.Channels, train.Height, train.Width);
                 FillBatch(train, order.AsSpan(start, n), x.Span, y, soft, epoch);
+                ctx.NoGradientInput = x;
                 float[]? targets = soft;
                 if (mixing && Mix(x, y.AsSpan(0, n), soft, mixed!, classes, epoch, step)) targets = mixed;
                 optimizer.ZeroGrad();

@@ -127,6 +127,7 @@ public sealed class Conv2d : Module
         var g = Geometry(x.Shape);
         if (_weight.RequiresGrad || (_bias?.RequiresGrad ?? false))
             ConvKernel.BackwardWeights(x.Span, outputGradient.Span, g, _weight.Grad.Span, _bias is { RequiresGrad: true } ? _bias.Grad.Span : [], context.Threads);
+        if (ReferenceEquals(x, context.NoGradientInput)) return context.RentZeroed(x.Shape);
         Tensor dX = context.Rent(x.Shape);
         ConvKernel.BackwardData(outputGradient.Span, _weight.Value.Span, g, dX.Span, context.Threads, accumulate: false);
         return dX;

@@ -94,6 +94,32 @@ public sealed class ModuleBehaviourTests
     }
 
     [TestMethod]
+    public void NoGradientInput_SkipsOnlyTheFirstLayersInputGradient()
+    {
+        // LeNet-5 twice on the same batch: once computing every gradient, once told that nobody reads the batch's gradient.
+        var x = new Tensor(4, 1, 28, 28);
+        var rng = new SeededRandom(3);
+        for (int i = 0; i < x.Length; i++) x.Span[i] = rng.NextNormal();
+        (float[][] Grads, float[] InputGrad) Run(bool skip)
+        {
+            var model = ReferenceModels.LeNet5();
+            var ctx = new StepContext();
+            ctx.BeginStep();
+            if (skip) ctx.NoGradientInput = x;
+            Tensor y = model.Forward(x, ctx);
+            Tensor dy = ctx.Rent(y.Shape);
+            dy.Fill(0.1f);
+            Tensor dx = model.Backward(dy, ctx);
+            return ([.. model.Parameters().Select(p => p.Grad.Span.ToArray())], dx.Span.ToArray());
+        }
+        var full = Run(false);
+        var skipped = Run(true);
+        for (int i = 0; i < full.Grads.Length; i++) CollectionAssert.AreEqual(full.Grads[i], skipped.Grads[i], $"parameter {i}");
+        Assert.IsTrue(full.InputGrad.Any(v => v != 0), "the full run computes an input gradient");
+        Assert.IsTrue(skipped.InputGrad.All(v => v == 0), "the skipped input gradient comes back as zeros");
+    }
+
+    [TestMethod]
     public void Freeze_StopsGradientsAndCountsAsNonTrainable()
     {
         var model = ReferenceModels.LeNet5();
