@@ -35,8 +35,10 @@ internal static unsafe class Conv2d
         if (bias.Length != 0) Check(bias.Length, g.OutChannels, "bias");
         fixed (float* px = x, pw = w, pb = bias, py = y)
         {
-            var body = new ForwardBody { X = px, W = pw, Bias = pb, BiasLength = bias.Length, Y = py, G = g, Epilogue = epilogue };
-            DeterministicParallel.For(g.Batch, threads, 1, body);
+            // Fewer images than threads (batch-1 inference): one image at a time, each multiplication split over the threads.
+            int inner = g.Batch < threads ? threads : 1;
+            var body = new ForwardBody { X = px, W = pw, Bias = pb, BiasLength = bias.Length, Y = py, G = g, Epilogue = epilogue, GemmThreads = inner };
+            DeterministicParallel.For(g.Batch, inner > 1 ? 1 : threads, 1, body);
         }
     }
 
@@ -127,13 +129,14 @@ internal static unsafe class Conv2d
         public int BiasLength;
         public Conv2dGeometry G;
         public ConvEpilogue Epilogue;
+        public int GemmThreads;
 
         public readonly void Run(int n0, int n1)
         {
             if (ShiftedConv.Applies(G))
-                ShiftedConv.Run(X, W, BiasLength == 0 ? null : Bias, G.GroupInChannels, G.GroupOutChannels, G, Y, accumulate: false, n0, n1, Epilogue);
+                ShiftedConv.Run(X, W, BiasLength == 0 ? null : Bias, G.GroupInChannels, G.GroupOutChannels, G, Y, accumulate: false, n0, n1, Epilogue, GemmThreads);
             else
-                ForwardImages(new(X, G.InputLength), new(W, G.WeightLength), new(Bias, BiasLength), G, new(Y, G.OutputLength), n0, n1, Epilogue);
+                ForwardImages(new(X, G.InputLength), new(W, G.WeightLength), new(Bias, BiasLength), G, new(Y, G.OutputLength), n0, n1, Epilogue, GemmThreads);
         }
     }
 
@@ -180,7 +183,7 @@ internal static unsafe class Conv2d
     }
 
     private static void ForwardImages(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, int n0, int n1,
-        in ConvEpilogue epilogue)
+        in ConvEpilogue epilogue, int gemmThreads)
     {
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, groupIn = g.GroupInChannels * inPlane;
         int og = g.GroupOutChannels, patch = g.PatchSize, nb = ImagesPerGemm(g);
@@ -204,13 +207,13 @@ internal static unsafe class Conv2d
                             Im2Col.Unfold(xg, g, col, outPlane);
                             b = col.AsSpan(0, patch * outPlane);
                         }
-                        Gemm.Sgemm(false, false, og, outPlane, patch, 1, wg, patch, b, outPlane, 0, y.Slice((n * g.OutChannels + grp * og) * outPlane, og * outPlane), outPlane);
+                        Gemm.Sgemm(false, false, og, outPlane, patch, 1, wg, patch, b, outPlane, 0, y.Slice((n * g.OutChannels + grp * og) * outPlane, og * outPlane), outPlane, gemmThreads);
                         continue;
                     }
                     // Several images: unfold them side by side, multiply once, then scatter each image's columns to its planes.
                     for (int i = 0; i < images; i++)
                         Im2Col.Unfold(x.Slice((n + i) * g.InChannels * inPlane + grp * groupIn, groupIn), g, col.AsSpan(i * outPlane), cols);
-                    Gemm.Sgemm(false, false, og, cols, patch, 1, wg, patch, col, cols, 0, tmp, cols);
+                    Gemm.Sgemm(false, false, og, cols, patch, 1, wg, patch, col, cols, 0, tmp, cols, gemmThreads);
                     for (int i = 0; i < images; i++)
                         for (int o = 0; o < og; o++)
                             tmp.AsSpan(o * cols + i * outPlane, outPlane).CopyTo(y.Slice(((n + i) * g.OutChannels + grp * og + o) * outPlane, outPlane));

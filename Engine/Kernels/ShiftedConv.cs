@@ -93,7 +93,7 @@ internal static unsafe class ShiftedConv
     /// gradient (dY, flipped w^T). A written (not accumulated) plane then goes through <paramref name="epilogue"/>.
     /// </summary>
     public static void Run(float* src, float* w, float* bias, int inPer, int outPer, in Conv2dGeometry g, float* dst, bool accumulate, int n0, int n1,
-        in ConvEpilogue epilogue = default)
+        in ConvEpilogue epilogue = default, int gemmThreads = 1)
     {
         int nb = ImagesPerGemm(g), groups = g.Groups, hw = g.InHeight * g.InWidth;
         var grid = new Grid(g, nb);
@@ -115,7 +115,7 @@ internal static unsafe class ShiftedConv
                             for (int c = 0; c < inPer; c++)
                                 grid.Place(src + ((long)(n + i) * groups * inPer + grp * inPer + c) * hw, pin + (long)c * plane + grid.Lead, i);
                         Gemm.SgemmRowTable(outPer, columns, patch, 1, new ReadOnlySpan<float>(w + (long)grp * outPer * patch, outPer * patch), patch,
-                            new ReadOnlySpan<float>(pin, inPer * plane), offsets.AsSpan(0, patch), 0, new Span<float>(pprod, outPer * columns), columns);
+                            new ReadOnlySpan<float>(pin, inPer * plane), offsets.AsSpan(0, patch), 0, new Span<float>(pprod, outPer * columns), columns, gemmThreads);
                         for (int i = 0; i < images; i++)
                             for (int o = 0; o < outPer; o++)
                             {

@@ -101,6 +101,21 @@ public sealed class Conv2dTests
         Conv2d.Forward(x, w, [], g, y1, 1);
         Conv2d.Forward(x, w, [], g, y2, 3);
         CollectionAssert.AreEqual(y1, y2, "forward depends on thread count");
+
+        // One image and several threads: the threads split each multiplication instead (shifted grid and unfolded routes).
+        foreach (var single in new Conv2dGeometry[] { new(1, 32, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1, 1), new(1, 32, 28, 28, 64, 3, 3, 2, 2, 1, 1, 1, 1) })
+        {
+            float[] xs = Random(single.InputLength, 4), ws = Random(single.WeightLength, 5), bs = Random(single.OutChannels, 6);
+            float[] serial = new float[single.OutputLength];
+            Conv2d.Forward(xs, ws, bs, single, serial, 1);
+            AssertClose(Conv2dReference.Forward(D(xs), D(ws), D(bs), single), serial, 1e-5, $"y {single}");
+            foreach (int threads in new[] { 2, 3 })
+            {
+                float[] parallel = new float[single.OutputLength];
+                Conv2d.Forward(xs, ws, bs, single, parallel, threads);
+                CollectionAssert.AreEqual(serial, parallel, $"{single}: {threads} threads");
+            }
+        }
     }
 
     [TestMethod]
