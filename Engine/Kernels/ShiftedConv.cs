@@ -97,42 +97,31 @@ internal static unsafe class ShiftedConv
     {
         int nb = ImagesPerGemm(g), groups = g.Groups, hw = g.InHeight * g.InWidth;
         var grid = new Grid(g, nb);
-        int plane = grid.PlaneLength, patch = inPer * grid.Taps, fullColumns = grid.Columns(nb);
-        float[] input = ArrayPool<float>.Shared.Rent(inPer * plane), product = ArrayPool<float>.Shared.Rent(outPer * fullColumns);
-        int[] offsets = ArrayPool<int>.Shared.Rent(patch);
-        try
+        int plane = grid.PlaneLength, patch = inPer * grid.Taps;
+        using var work = new Workspace(grid, inPer, outPer, clearMatrix: false);
+        int[] offsets = work.Offsets;
+        fixed (float* pin = work.Input, pprod = work.Matrix)
         {
-            Array.Clear(input, 0, inPer * plane);
-            grid.FillOffsets(offsets, inPer);
-            fixed (float* pin = input, pprod = product)
+            for (int n = n0; n < n1; n += nb)
             {
-                for (int n = n0; n < n1; n += nb)
+                int images = Math.Min(nb, n1 - n), columns = grid.Columns(images);
+                for (int grp = 0; grp < groups; grp++)
                 {
-                    int images = Math.Min(nb, n1 - n), columns = grid.Columns(images);
-                    for (int grp = 0; grp < groups; grp++)
-                    {
-                        for (int i = 0; i < images; i++)
-                            for (int c = 0; c < inPer; c++)
-                                grid.Place(src + ((long)(n + i) * groups * inPer + grp * inPer + c) * hw, pin + (long)c * plane + grid.Lead, i);
-                        Gemm.SgemmRowTable(outPer, columns, patch, 1, new ReadOnlySpan<float>(w + (long)grp * outPer * patch, outPer * patch), patch,
-                            new ReadOnlySpan<float>(pin, inPer * plane), offsets.AsSpan(0, patch), 0, new Span<float>(pprod, outPer * columns), columns, gemmThreads);
-                        for (int i = 0; i < images; i++)
-                            for (int o = 0; o < outPer; o++)
-                            {
-                                int channel = grp * outPer + o;
-                                float* output = dst + ((long)(n + i) * groups * outPer + channel) * hw;
-                                grid.Take(pprod + (long)o * columns, i, output, accumulate, bias is null ? 0 : bias[channel]);
-                                if (!accumulate && !epilogue.IsNone) epilogue.Apply(new Span<float>(output, hw), channel);
-                            }
-                    }
+                    for (int i = 0; i < images; i++)
+                        for (int c = 0; c < inPer; c++)
+                            grid.Place(src + ((long)(n + i) * groups * inPer + grp * inPer + c) * hw, pin + (long)c * plane + grid.Lead, i);
+                    Gemm.SgemmRowTable(outPer, columns, patch, 1, new ReadOnlySpan<float>(w + (long)grp * outPer * patch, outPer * patch), patch,
+                        new ReadOnlySpan<float>(pin, inPer * plane), offsets.AsSpan(0, patch), 0, new Span<float>(pprod, outPer * columns), columns, gemmThreads);
+                    for (int i = 0; i < images; i++)
+                        for (int o = 0; o < outPer; o++)
+                        {
+                            int channel = grp * outPer + o;
+                            float* output = dst + ((long)(n + i) * groups * outPer + channel) * hw;
+                            grid.Take(pprod + (long)o * columns, i, output, accumulate, bias is null ? 0 : bias[channel]);
+                            if (!accumulate && !epilogue.IsNone) epilogue.Apply(new Span<float>(output, hw), channel);
+                        }
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(input);
-            ArrayPool<float>.Shared.Return(product);
-            ArrayPool<int>.Shared.Return(offsets);
         }
     }
 
@@ -156,43 +145,62 @@ internal static unsafe class ShiftedConv
         int nb = ImagesPerGemm(g), groups = g.Groups, gi = g.GroupInChannels, og = g.GroupOutChannels, hw = g.InHeight * g.InWidth;
         var grid = new Grid(g, nb);
         int plane = grid.PlaneLength, patch = gi * grid.Taps, fullColumns = grid.Columns(nb);
-        float[] input = ArrayPool<float>.Shared.Rent(gi * plane), gradient = ArrayPool<float>.Shared.Rent(og * fullColumns);
-        int[] offsets = ArrayPool<int>.Shared.Rent(patch);
-        try
+        // dY on the grid's columns: only valid positions are ever written, so junk positions stay zero and add nothing.
+        using var work = new Workspace(grid, gi, og, clearMatrix: true);
+        int[] offsets = work.Offsets;
+        fixed (float* pin = work.Input, pgrad = work.Matrix)
         {
-            // Only valid positions are ever written, so junk positions stay zero and add nothing to the dot products.
-            Array.Clear(input, 0, gi * plane);
-            Array.Clear(gradient, 0, og * fullColumns);
-            grid.FillOffsets(offsets, gi);
-            fixed (float* pin = input, pgrad = gradient)
+            for (int n = n0; n < n1; n += nb)
             {
-                for (int n = n0; n < n1; n += nb)
+                int images = Math.Min(nb, n1 - n), columns = grid.Columns(images);
+                for (int grp = 0; grp < groups; grp++)
                 {
-                    int images = Math.Min(nb, n1 - n), columns = grid.Columns(images);
-                    for (int grp = 0; grp < groups; grp++)
+                    for (int i = 0; i < images; i++)
                     {
-                        for (int i = 0; i < images; i++)
-                        {
-                            for (int c = 0; c < gi; c++)
-                                grid.Place(x + ((long)(n + i) * g.InChannels + grp * gi + c) * hw, pin + (long)c * plane + grid.Lead, i);
-                            for (int o = 0; o < og; o++)
-                                grid.Place(dY + ((long)(n + i) * g.OutChannels + grp * og + o) * hw, pgrad + (long)o * fullColumns, i);
-                        }
-                        RowDot.AccumulateRowTable(new ReadOnlySpan<float>(pgrad, og * fullColumns), fullColumns, new ReadOnlySpan<float>(pin, gi * plane),
-                            offsets.AsSpan(0, patch), og, patch, columns, new Span<float>(dW + (long)grp * og * patch, og * patch), patch);
+                        for (int c = 0; c < gi; c++)
+                            grid.Place(x + ((long)(n + i) * g.InChannels + grp * gi + c) * hw, pin + (long)c * plane + grid.Lead, i);
+                        for (int o = 0; o < og; o++)
+                            grid.Place(dY + ((long)(n + i) * g.OutChannels + grp * og + o) * hw, pgrad + (long)o * fullColumns, i);
                     }
-                    if (dB is not null)
-                        for (int i = 0; i < images; i++)
-                            for (int o = 0; o < g.OutChannels; o++)
-                                dB[o] += TensorPrimitives.Sum(new ReadOnlySpan<float>(dY + ((long)(n + i) * g.OutChannels + o) * hw, hw));
+                    RowDot.AccumulateRowTable(new ReadOnlySpan<float>(pgrad, og * fullColumns), fullColumns, new ReadOnlySpan<float>(pin, gi * plane),
+                        offsets.AsSpan(0, patch), og, patch, columns, new Span<float>(dW + (long)grp * og * patch, og * patch), patch);
                 }
+                if (dB is not null)
+                    for (int i = 0; i < images; i++)
+                        for (int o = 0; o < g.OutChannels; o++)
+                            dB[o] += TensorPrimitives.Sum(new ReadOnlySpan<float>(dY + ((long)(n + i) * g.OutChannels + o) * hw, hw));
             }
         }
-        finally
+    }
+
+    /// <summary>
+    /// One chunk's pooled buffers: the input grid of <c>inChannels</c> planes (cleared: its borders stay zero, since only
+    /// valid positions are ever written), a matrix of <c>rows</c> x the grid's columns, and the implicit matrix's row offsets.
+    /// </summary>
+    private readonly struct Workspace : IDisposable
+    {
+        public Workspace(in Grid grid, int inChannels, int rows, bool clearMatrix)
         {
-            ArrayPool<float>.Shared.Return(input);
-            ArrayPool<float>.Shared.Return(gradient);
-            ArrayPool<int>.Shared.Return(offsets);
+            int inputLength = inChannels * grid.PlaneLength, matrixLength = rows * grid.Columns(grid.Images);
+            Input = ArrayPool<float>.Shared.Rent(inputLength);
+            Matrix = ArrayPool<float>.Shared.Rent(matrixLength);
+            Offsets = ArrayPool<int>.Shared.Rent(inChannels * grid.Taps);
+            Array.Clear(Input, 0, inputLength);
+            if (clearMatrix) Array.Clear(Matrix, 0, matrixLength);
+            grid.FillOffsets(Offsets, inChannels);
+        }
+
+        public float[] Input { get; }
+
+        public float[] Matrix { get; }
+
+        public int[] Offsets { get; }
+
+        public void Dispose()
+        {
+            ArrayPool<float>.Shared.Return(Input);
+            ArrayPool<float>.Shared.Return(Matrix);
+            ArrayPool<int>.Shared.Return(Offsets);
         }
     }
 }
