@@ -57,5 +57,10 @@ internal sealed class TrainingConsole : IProgress<TrainingProgress>
     private static string EpochLine(TrainingProgress p, EpochMetrics m) =>
         string.Create(CultureInfo.InvariantCulture, $"epoch {m.Epoch,3}/{p.Epochs}  loss {m.TrainLoss:F4}  train acc {m.TrainAccuracy:P1}")
         + (m.ValidationAccuracy is double va ? string.Create(CultureInfo.InvariantCulture, $"  val loss {m.ValidationLoss:F4}  val acc {va:P1}") : "")
-        + string.Create(CultureInfo.InvariantCulture, $"  lr {m.LearningRate:F4}  {p.ImagesPerSecond:F0} img/s  elapsed {p.Elapsed:mm\\:ss}  eta {p.Remaining:mm\\:ss}");
+        + string.Create(CultureInfo.InvariantCulture, $"  lr {m.LearningRate:F4}  {p.ImagesPerSecond:F0} img/s  elapsed {Clock(p.Elapsed)}  eta {Clock(p.Remaining)}");
+
+    /// <summary>mm:ss, or h:mm:ss from an hour on (a long run's elapsed time must not wrap back to 00:00).</summary>
+    internal static string Clock(TimeSpan t) => t >= TimeSpan.FromHours(1)
+        ? string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalHours}:{t:mm\\:ss}")
+        : t.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
 }

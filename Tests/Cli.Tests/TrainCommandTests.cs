@@ -183,6 +183,15 @@ public sealed class TrainCommandTests
         }
     }
 
+    [TestMethod]
+    public void EpochLineClock_ShowsHoursOnceARunPassesOne()
+    {
+        Assert.AreEqual("00:00", TrainingConsole.Clock(TimeSpan.Zero));
+        Assert.AreEqual("59:59", TrainingConsole.Clock(TimeSpan.FromSeconds(3599)));
+        Assert.AreEqual("1:01:09", TrainingConsole.Clock(TimeSpan.FromSeconds(3669)), "an hour in, the line used to say 01:09");
+        Assert.AreEqual("26:00:00", TrainingConsole.Clock(TimeSpan.FromHours(26)));
+    }
+
     private static string Column(string csv, int index) =>
         string.Join(";", File.ReadAllLines(csv).Skip(1).Select(l => l.Split(',')[index]));
 }
