@@ -91,6 +91,23 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    public void RowsOfC_DoNotDependOnHowManyRowsAreMultiplied()
+    {
+        // A short last panel runs a kernel of its own height (1 to 5 rows with AVX2's 6-row panels; the scratch tile
+        // otherwise): each row of C must come out with the same bits as when it sits in a full panel of a taller product.
+        const int tall = 24, n = 48, k = 37;
+        float[] a = Random(tall * k, 3), b = Random(k * n, 4);
+        var full = new float[tall * n];
+        Gemm.Sgemm(false, false, tall, n, k, 1, a, k, b, n, 0, full, n);
+        for (int m = 1; m < tall; m++)
+        {
+            var c = new float[m * n];
+            Gemm.Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n);
+            CollectionAssert.AreEqual(full.AsSpan(0, m * n).ToArray(), c, $"the first {m} rows differ from the same rows of a {tall}-row product");
+        }
+    }
+
+    [TestMethod]
     public void RowTable_MatchesTheExplicitMatrix_InPlaceAndPacked()
     {
         // Rows of B are windows of one buffer at arbitrary offsets. Up to 64 rows of C read them in place (ragged last panel
