@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace MlPipelines.Engine.Compute;
@@ -115,9 +116,13 @@ internal static class DeterministicParallel
 }
 
 /// <summary>
-/// Persistent worker threads for <see cref="DeterministicParallel.For"/>: the caller runs chunk 0, worker k runs chunk k,
-/// and the caller waits for all of them. Unlike Parallel.For, a call allocates nothing in steady state (the training loop
-/// makes thousands of kernel calls per epoch). One caller at a time; a busy pool makes the caller fall back.
+/// Persistent worker threads for <see cref="DeterministicParallel.For"/>. The chunks of a call are claimed, one at a time,
+/// by whichever thread is free: the caller and the workers it wakes. So a worker that wakes late (a blocked thread takes
+/// tens of microseconds to wake, more on a busy VM) or runs slowly costs the call only the chunk it is running, instead of
+/// the caller waiting idle for it, and when the caller claims every chunk itself the call runs serially without waiting at
+/// all. Who runs a chunk never changes what it computes, so results stay bit-identical. Unlike Parallel.For, a call
+/// allocates nothing in steady state (the training loop makes thousands of kernel calls per epoch). One caller at a time;
+/// a busy pool makes the caller fall back.
 /// </summary>
 internal static unsafe class ChunkPool
 {
@@ -133,6 +138,13 @@ internal static unsafe class ChunkPool
     private static Exception? _error;
 
     /// <summary>
+    /// The claim counter: the call's chunk count in the high 32 bits, the next unclaimed chunk in the low 32. A claim is one
+    /// atomic increment, and it is valid only when the chunk it got is below the count carried by the same value: a worker
+    /// that wakes after its call ended meets a closed counter (count 0), or the next call's, whose fields are then in place.
+    /// </summary>
+    private static long _ticket;
+
+    /// <summary>
     /// The caller's wait. The event creates its lock object lazily, the first time a wait has to block rather than spin (on
     /// a loaded machine that can be any call, long after warm-up): one short blocking wait here makes it up front, so a
     /// steady-state call allocates nothing however busy the machine is.
@@ -144,7 +156,7 @@ internal static unsafe class ChunkPool
         return done;
     }
 
-    /// <summary>True on a thread that is running a chunk (the caller's own chunk 0 included).</summary>
+    /// <summary>True on a thread that is running a chunk (the caller's own chunks included).</summary>
     public static bool InsideChunk => t_insideChunk;
 
     /// <summary>Runs body(state, start, end) for every chunk and waits; false when the pool is serving another caller.</summary>
@@ -163,11 +175,13 @@ internal static unsafe class ChunkPool
             while (Workers.Count < chunks - 1) Workers.Add(new Worker());
             _body = body;
             (_state, _count, _chunks, _error) = (state, count, chunks, null);
-            Volatile.Write(ref _pending, chunks - 1);
+            Volatile.Write(ref _pending, chunks);
             Done.Reset();
-            for (int w = 0; w < chunks - 1; w++) Workers[w].Run(w + 1);
-            RunChunk(0);
-            Done.Wait();
+            Interlocked.Exchange(ref _ticket, (long)chunks << 32);
+            for (int w = 0; w < chunks - 1; w++) Workers[w].Wake();
+            RunClaimedChunks();
+            if (!SpinUntil(new AllChunksDone())) Done.Wait();
+            Interlocked.Exchange(ref _ticket, 0);
             _body = null;
             _state = 0;
             if (_error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
@@ -177,6 +191,58 @@ internal static unsafe class ChunkPool
         {
             _running = false;
             Gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// How long a thread with nothing to do spins before it blocks: a training step makes a parallel call every few hundred
+    /// microseconds, and a blocked thread can take that long to wake on a VM, so both the caller (waiting for the last
+    /// chunk) and an idle worker (waiting for the next call) stay awake across the gaps. OpenMP runtimes spin the same way.
+    /// </summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 1000;
+
+    /// <summary>Spins (politely) until <paramref name="condition"/> holds or <see cref="SpinTicks"/> pass; false on timeout.</summary>
+    private static bool SpinUntil<TCondition>(TCondition condition) where TCondition : struct, ISpinCondition
+    {
+        if (condition.Holds()) return true;
+        long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+        do
+        {
+            Thread.SpinWait(16);
+            if (condition.Holds()) return true;
+        }
+        while (Stopwatch.GetTimestamp() < deadline);
+        return false;
+    }
+
+    /// <summary>What a spinning thread waits for (a struct, so spinning allocates nothing).</summary>
+    private interface ISpinCondition
+    {
+        bool Holds();
+    }
+
+    /// <summary>Every chunk of the current call has finished.</summary>
+    private readonly struct AllChunksDone : ISpinCondition
+    {
+        public bool Holds() => Volatile.Read(ref _pending) == 0;
+    }
+
+    /// <summary>A worker has been woken (its semaphore holds a count).</summary>
+    private readonly struct Signalled(SemaphoreSlim go) : ISpinCondition
+    {
+        public bool Holds() => go.CurrentCount > 0;
+    }
+
+    /// <summary>Claims and runs chunks of the current call until none is left; the thread that finishes the last one signals.</summary>
+    private static void RunClaimedChunks()
+    {
+        while (true)
+        {
+            long ticket = Interlocked.Increment(ref _ticket) - 1;
+            int chunk = (int)ticket, chunks = (int)(ticket >> 32);
+            if (chunk >= chunks) return;
+            RunChunk(chunk);
+            if (Interlocked.Decrement(ref _pending) == 0) Done.Set();
         }
     }
 
@@ -201,26 +267,22 @@ internal static unsafe class ChunkPool
     private sealed class Worker
     {
         private readonly SemaphoreSlim _go = new(0);
-        private int _chunk;
 
         public Worker()
         {
             new Thread(Loop) { IsBackground = true, Name = "MlPipelines kernel worker" }.Start();
         }
 
-        public void Run(int chunk)
-        {
-            _chunk = chunk;
-            _go.Release();
-        }
+        public void Wake() => _go.Release();
 
         private void Loop()
         {
             while (true)
             {
+                // A wake-up is never lost: the semaphore counts it, and the blocking wait returns at once when it has.
+                SpinUntil(new Signalled(_go));
                 _go.Wait();
-                RunChunk(_chunk);
-                if (Interlocked.Decrement(ref _pending) == 0) Done.Set();
+                RunClaimedChunks();
             }
         }
     }
