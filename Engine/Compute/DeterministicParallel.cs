@@ -60,13 +60,39 @@ internal static class DeterministicParallel
     }
 
     /// <summary>
+    /// Calls <paramref name="body"/>.Run(start, end) for each of <paramref name="chunks"/> fixed chunks of [0, count) on up
+    /// to <paramref name="threads"/> threads. With more chunks than threads, a thread that runs ahead (the other's core is
+    /// busier, or it woke late) takes over chunks the slower one has not started, instead of waiting for it at the end.
+    /// The chunk boundaries depend on the arguments alone, so results do too.
+    /// </summary>
+    public static unsafe void ForChunks<TBody>(int count, int chunks, int threads, in TBody body) where TBody : unmanaged, IChunkBody
+    {
+        if (count <= 0) return;
+        chunks = Math.Clamp(chunks, 1, count);
+        TBody local = body;
+        if (chunks == 1 || threads <= 1)
+        {
+            for (int c = 0; c < chunks; c++)
+            {
+                (int start, int end) = ChunkRange(count, chunks, c);
+                local.Run(start, end);
+            }
+            return;
+        }
+        Run(count, chunks, Math.Min(threads, chunks), &RunBody<TBody>, (nint)(&local));
+    }
+
+    /// <summary>One thread a chunk.</summary>
+    private static unsafe void Run(int count, int chunks, delegate*<nint, int, int, void> body, nint state) => Run(count, chunks, chunks, body, state);
+
+    /// <summary>
     /// Runs the chunks on the worker pool; a call made from inside a running chunk (nested parallelism) runs its chunks one
     /// after another on the calling thread instead, and a call that finds the pool serving another thread uses the thread
     /// pool. The chunk boundaries are the same on every path, so the results are too.
     /// </summary>
-    private static unsafe void Run(int count, int chunks, delegate*<nint, int, int, void> body, nint state)
+    private static unsafe void Run(int count, int chunks, int threads, delegate*<nint, int, int, void> body, nint state)
     {
-        if (ChunkPool.InsideChunk || !ChunkPool.TryRun(count, chunks, body, state))
+        if (ChunkPool.InsideChunk || !ChunkPool.TryRun(count, chunks, threads, body, state))
         {
             if (ChunkPool.InsideChunk)
             {
@@ -77,16 +103,16 @@ internal static class DeterministicParallel
                 }
                 return;
             }
-            RunOnThreadPool(count, chunks, (nint)body, state);
+            RunOnThreadPool(count, chunks, threads, (nint)body, state);
         }
     }
 
     /// <summary>
-    /// The fallback for a busy pool. Kept out of <see cref="Run"/>: a lambda capturing Run's parameters would make every
+    /// The fallback for a busy pool. Kept out of Run: a lambda capturing its parameters would make every
     /// call allocate its closure, taken or not.
     /// </summary>
-    private static unsafe void RunOnThreadPool(int count, int chunks, nint body, nint state) =>
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+    private static unsafe void RunOnThreadPool(int count, int chunks, int threads, nint body, nint state) =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
         {
             (int start, int end) = ChunkRange(count, chunks, c);
             ((delegate*<nint, int, int, void>)body)(state, start, end);
@@ -159,8 +185,11 @@ internal static unsafe class ChunkPool
     /// <summary>True on a thread that is running a chunk (the caller's own chunks included).</summary>
     public static bool InsideChunk => t_insideChunk;
 
-    /// <summary>Runs body(state, start, end) for every chunk and waits; false when the pool is serving another caller.</summary>
-    public static bool TryRun(int count, int chunks, delegate*<nint, int, int, void> body, nint state)
+    /// <summary>
+    /// Runs body(state, start, end) for every chunk on the caller and up to <paramref name="threads"/> - 1 workers, and
+    /// waits; false when the pool is serving another caller.
+    /// </summary>
+    public static bool TryRun(int count, int chunks, int threads, delegate*<nint, int, int, void> body, nint state)
     {
         if (!Gate.TryEnter()) return false;
         if (_running)
@@ -172,15 +201,19 @@ internal static unsafe class ChunkPool
         try
         {
             _running = true;
-            while (Workers.Count < chunks - 1) Workers.Add(new Worker());
+            int helpers = Math.Min(threads, chunks) - 1;
+            while (Workers.Count < helpers) Workers.Add(new Worker());
             _body = body;
             (_state, _count, _chunks, _error) = (state, count, chunks, null);
             Volatile.Write(ref _pending, chunks);
             Done.Reset();
             Interlocked.Exchange(ref _ticket, (long)chunks << 32);
-            for (int w = 0; w < chunks - 1; w++) Workers[w].Wake();
+            for (int w = 0; w < helpers; w++) Workers[w].Wake();
             RunClaimedChunks();
-            if (!SpinUntil(new AllChunksDone())) Done.Wait();
+            // The event may also have been set by a worker finishing the previous call's last chunk after that call had
+            // seen its count reach zero, so only the count says this call is over.
+            if (!SpinUntil(new AllChunksDone()))
+                while (Volatile.Read(ref _pending) != 0) Done.Wait();
             Interlocked.Exchange(ref _ticket, 0);
             _body = null;
             _state = 0;

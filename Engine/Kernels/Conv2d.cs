@@ -37,8 +37,9 @@ internal static unsafe class Conv2d
         {
             // Fewer images than threads (batch-1 inference): one image at a time, each multiplication split over the threads.
             int inner = g.Batch < threads ? threads : 1;
-            var body = new ForwardBody { X = px, W = pw, Bias = pb, BiasLength = bias.Length, Y = py, G = g, Epilogue = epilogue, GemmThreads = inner };
-            DeterministicParallel.For(g.Batch, inner > 1 ? 1 : threads, 1, body);
+            var plan = new BatchPlan(g, ShiftedConv.Applies(g), inner > 1 ? 1 : threads);
+            var body = new ForwardBody { X = px, W = pw, Bias = pb, BiasLength = bias.Length, Y = py, G = g, Epilogue = epilogue, GemmThreads = inner, Plan = plan };
+            plan.Run(body);
         }
     }
 
@@ -63,8 +64,9 @@ internal static unsafe class Conv2d
             if (flipped is not null) ShiftedConv.FlipTranspose(w, g, flipped);
             fixed (float* pdy = dY, pw = w, pdx = dX, pf = flipped)
             {
-                var body = new BackwardDataBody { DY = pdy, W = pw, DX = pdx, G = g, FlippedW = shifted ? pf : null, Accumulate = accumulate };
-                DeterministicParallel.For(g.Batch, threads, 1, body);
+                var plan = new BatchPlan(g, shifted, threads);
+                var body = new BackwardDataBody { DY = pdy, W = pw, DX = pdx, G = g, FlippedW = shifted ? pf : null, Accumulate = accumulate, Plan = plan };
+                plan.Run(body);
             }
         }
         finally
@@ -86,7 +88,8 @@ internal static unsafe class Conv2d
         Check(dY.Length, g.OutputLength, "dY");
         Check(dW.Length, g.WeightLength, "dW");
         if (dB.Length != 0) Check(dB.Length, g.OutChannels, "dB");
-        int chunks = DeterministicParallel.ChunkCount(g.Batch, threads, 1);
+        var plan = new BatchPlan(g, ShiftedConv.Applies(g), threads);
+        int chunks = plan.Chunks;
         if (chunks <= 1)
         {
             WeightGradientImages(x, dY, g, dW, dB, 0, g.Batch);
@@ -96,18 +99,16 @@ internal static unsafe class Conv2d
         float[] partial = ArrayPool<float>.Shared.Rent(chunks * stride);
         try
         {
-            Array.Clear(partial, 0, chunks * stride);
-            fixed (float* px = x, pdy = dY, pp = partial)
+            fixed (float* px = x, pdy = dY, pp = partial, pdw = dW)
             {
-                // One work item per chunk, each summing its own images into its own slice of the partial sums.
-                var body = new BackwardWeightsBody { X = px, DY = pdy, Partial = pp, BiasLength = bl, Chunks = chunks, G = g };
-                DeterministicParallel.For(chunks, chunks, 1, body);
+                // One work item per chunk, each summing its own images into its own slice of the partial sums; then the
+                // slices are added into dW in chunk order, element ranges split over the threads.
+                var body = new BackwardWeightsBody { X = px, DY = pdy, Partial = pp, BiasLength = bl, G = g, Plan = plan };
+                DeterministicParallel.ForChunks(chunks, chunks, threads, body);
+                var sum = new SumPartialsBody { Partial = pp, Stride = stride, Chunks = chunks, Sum = pdw, Length = wl };
+                DeterministicParallel.For((wl + SumPartialsBody.Block - 1) / SumPartialsBody.Block, threads, 4, sum);
             }
-            for (int c = 0; c < chunks; c++)
-            {
-                TensorPrimitives.Add(dW, partial.AsSpan(c * stride, wl), dW);
-                if (bl != 0) TensorPrimitives.Add(dB, partial.AsSpan(c * stride + wl, bl), dB);
-            }
+            for (int c = 0; c < chunks && bl != 0; c++) TensorPrimitives.Add(dB, partial.AsSpan(c * stride + wl, bl), dB);
         }
         finally
         {
@@ -123,6 +124,48 @@ internal static unsafe class Conv2d
         return Math.Max(1, (TargetColumns + plane / 2) / plane);
     }
 
+    /// <summary>
+    /// How a batch is split over threads: into units of the images that share one multiplication (so no chunk ends with a
+    /// narrow one), dealt out in several chunks a thread so that a thread running ahead takes over a slower one's work.
+    /// </summary>
+    private readonly struct BatchPlan
+    {
+        /// <summary>Chunks per thread: enough for a fast thread to take up the slack of a slow one, few enough to stay cheap.</summary>
+        private const int ChunksPerThread = 4;
+
+        public BatchPlan(in Conv2dGeometry g, bool shifted, int threads)
+        {
+            Batch = g.Batch;
+            ImagesPerUnit = Math.Min(g.Batch, shifted ? ShiftedConv.ImagesPerGemm(g) : ImagesPerGemm(g));
+            Units = (g.Batch + ImagesPerUnit - 1) / ImagesPerUnit;
+            Threads = threads;
+            Chunks = threads <= 1 ? 1 : Math.Min(Units, threads * ChunksPerThread);
+        }
+
+        public int Batch { get; }
+
+        public int ImagesPerUnit { get; }
+
+        public int Units { get; }
+
+        public int Threads { get; }
+
+        public int Chunks { get; }
+
+        /// <summary>The images of units [u0, u1).</summary>
+        public (int N0, int N1) Images(int u0, int u1) => (u0 * ImagesPerUnit, Math.Min(u1 * ImagesPerUnit, Batch));
+
+        /// <summary>The images of chunk <paramref name="chunk"/>.</summary>
+        public (int N0, int N1) ChunkImages(int chunk)
+        {
+            (int u0, int u1) = DeterministicParallel.ChunkRange(Units, Chunks, chunk);
+            return Images(u0, u1);
+        }
+
+        /// <summary>Runs <paramref name="body"/> over the units, one call a chunk.</summary>
+        public void Run<TBody>(in TBody body) where TBody : unmanaged, IChunkBody => DeterministicParallel.ForChunks(Units, Chunks, Threads, body);
+    }
+
     private struct ForwardBody : IChunkBody
     {
         public float* X, W, Bias, Y;
@@ -130,9 +173,11 @@ internal static unsafe class Conv2d
         public Conv2dGeometry G;
         public ConvEpilogue Epilogue;
         public int GemmThreads;
+        public BatchPlan Plan;
 
-        public readonly void Run(int n0, int n1)
+        public readonly void Run(int u0, int u1)
         {
+            (int n0, int n1) = Plan.Images(u0, u1);
             if (ShiftedConv.Applies(G))
                 ShiftedConv.Run(X, W, BiasLength == 0 ? null : Bias, G.GroupInChannels, G.GroupOutChannels, G, Y, accumulate: false, n0, n1, Epilogue, GemmThreads);
             else
@@ -149,9 +194,11 @@ internal static unsafe class Conv2d
         public float* FlippedW;
 
         public bool Accumulate;
+        public BatchPlan Plan;
 
-        public readonly void Run(int n0, int n1)
+        public readonly void Run(int u0, int u1)
         {
+            (int n0, int n1) = Plan.Images(u0, u1);
             if (FlippedW is not null)
             {
                 ShiftedConv.Run(DY, FlippedW, null, G.GroupOutChannels, G.GroupInChannels, G, DX, Accumulate, n0, n1);
@@ -167,18 +214,39 @@ internal static unsafe class Conv2d
     private struct BackwardWeightsBody : IChunkBody
     {
         public float* X, DY, Partial;
-        public int BiasLength, Chunks;
+        public int BiasLength;
         public Conv2dGeometry G;
+        public BatchPlan Plan;
 
         public readonly void Run(int c0, int c1)
         {
             int wl = G.WeightLength;
             for (int c = c0; c < c1; c++)
             {
-                (int n0, int n1) = DeterministicParallel.ChunkRange(G.Batch, Chunks, c);
+                (int n0, int n1) = Plan.ChunkImages(c);
                 float* part = Partial + (long)c * (wl + BiasLength);
+                new Span<float>(part, wl + BiasLength).Clear();
                 WeightGradientImages(new(X, G.InputLength), new(DY, G.OutputLength), G, new(part, wl), new(part + wl, BiasLength), n0, n1);
             }
+        }
+    }
+
+    /// <summary>
+    /// Sum[i] += Partial[0][i] + Partial[1][i] + ... in chunk order for i in [0, Length), in blocks of i: the same bits as
+    /// one thread adding slice after slice.
+    /// </summary>
+    private struct SumPartialsBody : IChunkBody
+    {
+        public const int Block = 4096;
+
+        public float* Partial, Sum;
+        public int Stride, Chunks, Length;
+
+        public readonly void Run(int b0, int b1)
+        {
+            int start = b0 * Block, length = Math.Min(b1 * Block, Length) - start;
+            var sum = new Span<float>(Sum + start, length);
+            for (int c = 0; c < Chunks; c++) TensorPrimitives.Add(sum, new ReadOnlySpan<float>(Partial + (long)c * Stride + start, length), sum);
         }
     }
 

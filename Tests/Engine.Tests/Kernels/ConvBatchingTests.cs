@@ -80,11 +80,20 @@ public sealed class ConvBatchingTests
             Conv2d.BackwardData(dy, w, g, dx, threads);
             AssertClose(Conv2dReference.BackwardData(D(dy), D(w), g).Select(v => v + 0.5).ToArray(), dx, 1e-5, $"dX {g} t{threads}");
 
-            float[] dw = Enumerable.Repeat(0.25f, g.WeightLength).ToArray(), db = Enumerable.Repeat(-1f, g.OutChannels).ToArray();
+            // dW and dB sit inside a guard band, as a parameter's gradient sits among others: nothing may be written outside.
+            const int guard = 64;
+            const float sentinel = 12345f;
+            float[] dwBand = Enumerable.Repeat(sentinel, g.WeightLength + 2 * guard).ToArray();
+            float[] dbBand = Enumerable.Repeat(sentinel, g.OutChannels + 2 * guard).ToArray();
+            Span<float> dw = dwBand.AsSpan(guard, g.WeightLength), db = dbBand.AsSpan(guard, g.OutChannels);
+            dw.Fill(0.25f);
+            db.Fill(-1f);
             Conv2d.BackwardWeights(x, dy, g, dw, db, threads);
             var (rdw, rdb) = Conv2dReference.BackwardWeights(D(x), D(dy), g);
-            AssertClose(rdw.Select(v => v + 0.25).ToArray(), dw, 1e-5, $"dW {g} t{threads}");
-            AssertClose(rdb.Select(v => v - 1).ToArray(), db, 1e-5, $"dB {g} t{threads}");
+            AssertClose(rdw.Select(v => v + 0.25).ToArray(), dw.ToArray(), 1e-5, $"dW {g} t{threads}");
+            AssertClose(rdb.Select(v => v - 1).ToArray(), db.ToArray(), 1e-5, $"dB {g} t{threads}");
+            Assert.IsTrue(dwBand.AsSpan(0, guard).ToArray().Concat(dwBand.AsSpan(guard + g.WeightLength).ToArray()).All(v => v == sentinel), $"dW guard {g} t{threads}");
+            Assert.IsTrue(dbBand.AsSpan(0, guard).ToArray().Concat(dbBand.AsSpan(guard + g.OutChannels).ToArray()).All(v => v == sentinel), $"dB guard {g} t{threads}");
         }
     }
 
