@@ -13,7 +13,7 @@ internal static class DeterministicParallel
     /// <summary>Calls <paramref name="body"/>(start, end) for each chunk. Runs inline when one chunk suffices.</summary>
     /// <param name="count">Number of work items.</param>
     /// <param name="threads">Degree of parallelism (>= 1).</param>
-    /// <param name="minItemsPerChunk">Smallest chunk worth a thread.</param>
+    /// <param name="minItemsPerChunk">Smallest chunk worth running on its own.</param>
     /// <param name="body">Receives [start, end) of a chunk.</param>
     public static void For(int count, int threads, int minItemsPerChunk, Action<int, int> body)
     {
@@ -29,7 +29,7 @@ internal static class DeterministicParallel
         {
             unsafe
             {
-                Run(count, chunks, &RunAction, GCHandle.ToIntPtr(handle));
+                Run(count, chunks, Math.Min(threads, chunks), &RunAction, GCHandle.ToIntPtr(handle));
             }
         }
         finally
@@ -44,7 +44,7 @@ internal static class DeterministicParallel
     /// </summary>
     /// <param name="count">Number of work items.</param>
     /// <param name="threads">Degree of parallelism (>= 1).</param>
-    /// <param name="minItemsPerChunk">Smallest chunk worth a thread.</param>
+    /// <param name="minItemsPerChunk">Smallest chunk worth running on its own.</param>
     /// <param name="body">The work; copied, so what it writes must go through the pointers it holds.</param>
     public static unsafe void For<TBody>(int count, int threads, int minItemsPerChunk, in TBody body) where TBody : unmanaged, IChunkBody
     {
@@ -56,7 +56,7 @@ internal static class DeterministicParallel
             local.Run(0, count);
             return;
         }
-        Run(count, chunks, &RunBody<TBody>, (nint)(&local));
+        Run(count, chunks, Math.Min(threads, chunks), &RunBody<TBody>, (nint)(&local));
     }
 
     /// <summary>
@@ -81,9 +81,6 @@ internal static class DeterministicParallel
         }
         Run(count, chunks, Math.Min(threads, chunks), &RunBody<TBody>, (nint)(&local));
     }
-
-    /// <summary>One thread a chunk.</summary>
-    private static unsafe void Run(int count, int chunks, delegate*<nint, int, int, void> body, nint state) => Run(count, chunks, chunks, body, state);
 
     /// <summary>
     /// Runs the chunks on the worker pool; a call made from inside a running chunk (nested parallelism) runs its chunks one
@@ -124,20 +121,33 @@ internal static class DeterministicParallel
     private static void RunAction(nint state, int start, int end) =>
         ((Action<int, int>)GCHandle.FromIntPtr(state).Target!)(start, end);
 
-    /// <summary>Number of chunks used for <paramref name="count"/> items.</summary>
+    /// <summary>
+    /// Chunks a thread when the work allows: a thread that runs ahead takes over chunks a slower one has not started (see
+    /// <see cref="ForChunks"/>), so a call ends at most about a chunk after its fastest thread instead of half the work.
+    /// </summary>
+    public const int ChunksPerThread = 4;
+
+    /// <summary>
+    /// Number of chunks used for <paramref name="count"/> items: up to <see cref="ChunksPerThread"/> a thread, each of at
+    /// least <paramref name="minItemsPerChunk"/> items; one with one thread.
+    /// </summary>
     public static int ChunkCount(int count, int threads, int minItemsPerChunk)
     {
         if (count <= 0) return 0;
+        if (threads <= 1) return 1;
         int byWork = Math.Max(1, count / Math.Max(1, minItemsPerChunk));
-        return Math.Max(1, Math.Min(Math.Min(threads, byWork), count));
+        return Math.Max(1, Math.Min(Math.Min(threads * ChunksPerThread, byWork), count));
     }
 
-    /// <summary>The [start, end) range of chunk <paramref name="index"/> of <paramref name="chunks"/>.</summary>
+    /// <summary>
+    /// The [start, end) range of chunk <paramref name="index"/> of <paramref name="chunks"/>: sizes differ by at most one
+    /// item, the larger chunks first, so the chunks claimed last (the ones a call may end up waiting for) are the small ones.
+    /// </summary>
     public static (int Start, int End) ChunkRange(int count, int chunks, int index)
     {
-        long start = (long)count * index / chunks;
-        long end = (long)count * (index + 1) / chunks;
-        return ((int)start, (int)end);
+        int size = count / chunks, larger = count % chunks;
+        int start = index * size + Math.Min(index, larger);
+        return (start, start + size + (index < larger ? 1 : 0));
     }
 }
 

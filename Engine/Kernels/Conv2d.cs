@@ -126,20 +126,18 @@ internal static unsafe class Conv2d
 
     /// <summary>
     /// How a batch is split over threads: into units of the images that share one multiplication (so no chunk ends with a
-    /// narrow one), dealt out in several chunks a thread so that a thread running ahead takes over a slower one's work.
+    /// narrow one), dealt out in twice <see cref="DeterministicParallel.ChunksPerThread"/> chunks a thread so that a thread
+    /// running ahead takes over a slower one's work (convolutions are most of a step: their tails are worth the most).
     /// </summary>
     private readonly struct BatchPlan
     {
-        /// <summary>Chunks per thread: enough for a fast thread to take up the slack of a slow one, few enough to stay cheap.</summary>
-        private const int ChunksPerThread = 4;
-
         public BatchPlan(in Conv2dGeometry g, bool shifted, int threads)
         {
             Batch = g.Batch;
             ImagesPerUnit = Math.Min(g.Batch, shifted ? ShiftedConv.ImagesPerGemm(g) : ImagesPerGemm(g));
             Units = (g.Batch + ImagesPerUnit - 1) / ImagesPerUnit;
             Threads = threads;
-            Chunks = threads <= 1 ? 1 : Math.Min(Units, threads * ChunksPerThread);
+            Chunks = DeterministicParallel.ChunkCount(Units, 2 * threads, 1);
         }
 
         public int Batch { get; }
