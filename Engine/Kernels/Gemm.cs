@@ -306,16 +306,8 @@ internal static unsafe class Gemm
             }
             else if (nr == 16)
             {
-                // AVX2: a short last panel (M not a multiple of 6) runs a kernel of its own height, straight into C.
-                switch (mRem)
-                {
-                    case 6: Kernel256<TRows, Rows6>(kc, pa, rows, c, ldc); return;
-                    case 5: Kernel256<TRows, Rows5>(kc, pa, rows, c, ldc); return;
-                    case 4: Kernel256<TRows, Rows4>(kc, pa, rows, c, ldc); return;
-                    case 3: Kernel256<TRows, Rows3>(kc, pa, rows, c, ldc); return;
-                    case 2: Kernel256<TRows, Rows2>(kc, pa, rows, c, ldc); return;
-                    default: Kernel256<TRows, Rows1>(kc, pa, rows, c, ldc); return;
-                }
+                Avx2Tile<TRows, TwoVectors>(kc, pa, rows, c, ldc, mRem);
+                return;
             }
             else if (mRem == MR)
             {
@@ -323,14 +315,40 @@ internal static unsafe class Gemm
                 return;
             }
         }
-        // Edge tile: compute into a full scratch tile, then add the valid part.
+        if (nr == 16 && nRem == 8)
+        {
+            Avx2Tile<TRows, OneVector>(kc, pa, rows, c, ldc, mRem);
+            return;
+        }
+        // Edge tile: compute into a full scratch tile, then add the valid part (with AVX2, a panel of at most 8 columns
+        // computes one vector of them: the narrow maps of batch-1 inference would otherwise waste most of the tile).
         float* tile = stackalloc float[8 * 32];
         new Span<float>(tile, MR * nr).Clear();
         if (nr == 32) Kernel512(kc, pa, rows, tile, nr);
-        else if (nr == 16) Kernel256<TRows, Rows6>(kc, pa, rows, tile, nr);
+        else if (nr == 16 && nRem < 8) Kernel256<TRows, Rows6, OneVector>(kc, pa, rows, tile, nr);
+        else if (nr == 16) Kernel256<TRows, Rows6, TwoVectors>(kc, pa, rows, tile, nr);
         else KernelScalar(kc, pa, rows, tile, nr);
         for (int i = 0; i < mRem; i++)
             for (int j = 0; j < nRem; j++) c[(long)i * ldc + j] += tile[i * nr + j];
+    }
+
+    /// <summary>
+    /// An AVX2 tile of <paramref name="mRem"/> rows and TVectors x 8 columns straight into C: a short last panel (M not a
+    /// multiple of 6) runs a kernel of its own height.
+    /// </summary>
+    private static void Avx2Tile<TRows, TVectors>(int kc, float* pa, TRows rows, float* c, int ldc, int mRem)
+        where TRows : struct, IPanelRows
+        where TVectors : struct, IVectorCount
+    {
+        switch (mRem)
+        {
+            case 6: Kernel256<TRows, Rows6, TVectors>(kc, pa, rows, c, ldc); return;
+            case 5: Kernel256<TRows, Rows5, TVectors>(kc, pa, rows, c, ldc); return;
+            case 4: Kernel256<TRows, Rows4, TVectors>(kc, pa, rows, c, ldc); return;
+            case 3: Kernel256<TRows, Rows3, TVectors>(kc, pa, rows, c, ldc); return;
+            case 2: Kernel256<TRows, Rows2, TVectors>(kc, pa, rows, c, ldc); return;
+            default: Kernel256<TRows, Rows1, TVectors>(kc, pa, rows, c, ldc); return;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -391,15 +409,26 @@ internal static unsafe class Gemm
     private struct Rows5 : IRowCount { public static int Value => 5; }
     private struct Rows6 : IRowCount { public static int Value => 6; }
 
+    /// <summary>How many vectors of 8 columns an AVX2 kernel computes: one for a panel of at most 8 columns, else two.</summary>
+    private interface IVectorCount
+    {
+        static abstract int Value { get; }
+    }
+
+    private struct OneVector : IVectorCount { public static int Value => 1; }
+    private struct TwoVectors : IVectorCount { public static int Value => 2; }
+
     /// <summary>
-    /// C[TCount, 16] += the first TCount rows of a 6-row A panel times a 16-column B panel (AVX2). Two steps of k per
+    /// C[TCount, 8 x TVectors] += the first TCount rows of a 6-row A panel times the first 8 x TVectors columns of a
+    /// 16-column B panel (AVX2). Two steps of k per
     /// iteration: one step a loop ran at about 80 % of the FMA pipes' peak on Zen 3, two at about 95 %. Every element of C
     /// sums its k products in order whatever the height or unrolling, so a short panel gives the same bits as a full one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256<TRows, TCount>(int kc, float* pa, TRows rows, float* c, int ldc)
+    private static void Kernel256<TRows, TCount, TVectors>(int kc, float* pa, TRows rows, float* c, int ldc)
         where TRows : struct, IPanelRows
         where TCount : struct, IRowCount
+        where TVectors : struct, IVectorCount
     {
         int mr = MR;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -410,48 +439,49 @@ internal static unsafe class Gemm
         for (; p + 1 < kc; p += 2)
         {
             pb = rows.Next();
-            b0 = Vector256.Load(pb); b1 = Vector256.Load(pb + 8);
-            x = Vector256.Create(pa[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            if (TCount.Value > 1) { x = Vector256.Create(pa[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11); }
-            if (TCount.Value > 2) { x = Vector256.Create(pa[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21); }
-            if (TCount.Value > 3) { x = Vector256.Create(pa[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31); }
-            if (TCount.Value > 4) { x = Vector256.Create(pa[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41); }
-            if (TCount.Value > 5) { x = Vector256.Create(pa[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51); }
+            b0 = Vector256.Load(pb); b1 = TVectors.Value > 1 ? Vector256.Load(pb + 8) : default;
+            x = Vector256.Create(pa[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); if (TVectors.Value > 1) c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            if (TCount.Value > 1) { x = Vector256.Create(pa[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); if (TVectors.Value > 1) c11 = Vector256.FusedMultiplyAdd(x, b1, c11); }
+            if (TCount.Value > 2) { x = Vector256.Create(pa[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); if (TVectors.Value > 1) c21 = Vector256.FusedMultiplyAdd(x, b1, c21); }
+            if (TCount.Value > 3) { x = Vector256.Create(pa[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); if (TVectors.Value > 1) c31 = Vector256.FusedMultiplyAdd(x, b1, c31); }
+            if (TCount.Value > 4) { x = Vector256.Create(pa[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); if (TVectors.Value > 1) c41 = Vector256.FusedMultiplyAdd(x, b1, c41); }
+            if (TCount.Value > 5) { x = Vector256.Create(pa[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); if (TVectors.Value > 1) c51 = Vector256.FusedMultiplyAdd(x, b1, c51); }
             pb = rows.Next();
             float* pa1 = pa + mr;
-            b0 = Vector256.Load(pb); b1 = Vector256.Load(pb + 8);
-            x = Vector256.Create(pa1[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            if (TCount.Value > 1) { x = Vector256.Create(pa1[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11); }
-            if (TCount.Value > 2) { x = Vector256.Create(pa1[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21); }
-            if (TCount.Value > 3) { x = Vector256.Create(pa1[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31); }
-            if (TCount.Value > 4) { x = Vector256.Create(pa1[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41); }
-            if (TCount.Value > 5) { x = Vector256.Create(pa1[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51); }
+            b0 = Vector256.Load(pb); b1 = TVectors.Value > 1 ? Vector256.Load(pb + 8) : default;
+            x = Vector256.Create(pa1[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); if (TVectors.Value > 1) c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            if (TCount.Value > 1) { x = Vector256.Create(pa1[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); if (TVectors.Value > 1) c11 = Vector256.FusedMultiplyAdd(x, b1, c11); }
+            if (TCount.Value > 2) { x = Vector256.Create(pa1[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); if (TVectors.Value > 1) c21 = Vector256.FusedMultiplyAdd(x, b1, c21); }
+            if (TCount.Value > 3) { x = Vector256.Create(pa1[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); if (TVectors.Value > 1) c31 = Vector256.FusedMultiplyAdd(x, b1, c31); }
+            if (TCount.Value > 4) { x = Vector256.Create(pa1[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); if (TVectors.Value > 1) c41 = Vector256.FusedMultiplyAdd(x, b1, c41); }
+            if (TCount.Value > 5) { x = Vector256.Create(pa1[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); if (TVectors.Value > 1) c51 = Vector256.FusedMultiplyAdd(x, b1, c51); }
             pa += 2 * mr;
         }
         if (p < kc)
         {
             pb = rows.Next();
-            b0 = Vector256.Load(pb); b1 = Vector256.Load(pb + 8);
-            x = Vector256.Create(pa[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            if (TCount.Value > 1) { x = Vector256.Create(pa[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11); }
-            if (TCount.Value > 2) { x = Vector256.Create(pa[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21); }
-            if (TCount.Value > 3) { x = Vector256.Create(pa[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31); }
-            if (TCount.Value > 4) { x = Vector256.Create(pa[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41); }
-            if (TCount.Value > 5) { x = Vector256.Create(pa[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51); }
+            b0 = Vector256.Load(pb); b1 = TVectors.Value > 1 ? Vector256.Load(pb + 8) : default;
+            x = Vector256.Create(pa[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); if (TVectors.Value > 1) c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            if (TCount.Value > 1) { x = Vector256.Create(pa[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); if (TVectors.Value > 1) c11 = Vector256.FusedMultiplyAdd(x, b1, c11); }
+            if (TCount.Value > 2) { x = Vector256.Create(pa[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); if (TVectors.Value > 1) c21 = Vector256.FusedMultiplyAdd(x, b1, c21); }
+            if (TCount.Value > 3) { x = Vector256.Create(pa[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); if (TVectors.Value > 1) c31 = Vector256.FusedMultiplyAdd(x, b1, c31); }
+            if (TCount.Value > 4) { x = Vector256.Create(pa[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); if (TVectors.Value > 1) c41 = Vector256.FusedMultiplyAdd(x, b1, c41); }
+            if (TCount.Value > 5) { x = Vector256.Create(pa[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); if (TVectors.Value > 1) c51 = Vector256.FusedMultiplyAdd(x, b1, c51); }
         }
-        Add256(c, c00, c01);
-        if (TCount.Value > 1) Add256(c + ldc, c10, c11);
-        if (TCount.Value > 2) Add256(c + 2L * ldc, c20, c21);
-        if (TCount.Value > 3) Add256(c + 3L * ldc, c30, c31);
-        if (TCount.Value > 4) Add256(c + 4L * ldc, c40, c41);
-        if (TCount.Value > 5) Add256(c + 5L * ldc, c50, c51);
+        Add256<TVectors>(c, c00, c01);
+        if (TCount.Value > 1) Add256<TVectors>(c + ldc, c10, c11);
+        if (TCount.Value > 2) Add256<TVectors>(c + 2L * ldc, c20, c21);
+        if (TCount.Value > 3) Add256<TVectors>(c + 3L * ldc, c30, c31);
+        if (TCount.Value > 4) Add256<TVectors>(c + 4L * ldc, c40, c41);
+        if (TCount.Value > 5) Add256<TVectors>(c + 5L * ldc, c50, c51);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add256(float* c, Vector256<float> lo, Vector256<float> hi)
+    private static void Add256<TVectors>(float* c, Vector256<float> lo, Vector256<float> hi)
+        where TVectors : struct, IVectorCount
     {
         (Vector256.Load(c) + lo).Store(c);
-        (Vector256.Load(c + 8) + hi).Store(c + 8);
+        if (TVectors.Value > 1) (Vector256.Load(c + 8) + hi).Store(c + 8);
     }
 
     private static void KernelScalar<TRows>(int kc, float* pa, TRows rows, float* c, int ldc)
