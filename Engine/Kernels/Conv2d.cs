@@ -134,7 +134,7 @@ internal static unsafe class Conv2d
         public BatchPlan(in Conv2dGeometry g, bool shifted, int threads)
         {
             Batch = g.Batch;
-            ImagesPerUnit = Math.Min(g.Batch, shifted ? ShiftedConv.ImagesPerGemm(g) : ImagesPerGemm(g));
+            ImagesPerUnit = Math.Max(1, Math.Min(g.Batch, shifted ? ShiftedConv.ImagesPerGemm(g) : ImagesPerGemm(g)));
             Units = (g.Batch + ImagesPerUnit - 1) / ImagesPerUnit;
             Threads = threads;
             Chunks = DeterministicParallel.ChunkCount(Units, 2 * threads, 1);

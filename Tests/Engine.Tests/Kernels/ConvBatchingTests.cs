@@ -98,6 +98,20 @@ public sealed class ConvBatchingTests
     }
 
     [TestMethod]
+    public void EmptyBatch_IsANoOp_OnEveryRoute()
+    {
+        foreach (var shape in new[] { new Conv2dGeometry(0, 8, 7, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1), new Conv2dGeometry(0, 4, 14, 14, 8, 3, 3, 2, 2, 1, 1, 1, 1) })
+            foreach (int threads in new[] { 1, 2 })
+            {
+                float[] w = Random(shape.WeightLength, 1), dw = new float[shape.WeightLength], db = new float[shape.OutChannels];
+                Conv2d.Forward([], w, [], shape, [], threads);
+                Conv2d.BackwardData([], w, shape, [], threads);
+                Conv2d.BackwardWeights([], [], shape, dw, db, threads);
+                Assert.IsTrue(dw.All(v => v == 0) && db.All(v => v == 0), $"{shape} t{threads}: an empty batch has zero gradients");
+            }
+    }
+
+    [TestMethod]
     public void GroupedImages_ForwardAndInputGradient_DoNotDependOnThreads()
     {
         // Grouping changes which columns share a GEMM, never the order of a sum, so these are bit-identical across thread counts.
