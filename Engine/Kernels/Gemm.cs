@@ -431,49 +431,52 @@ internal static unsafe class Gemm
         where TVectors : struct, IVectorCount
     {
         int mr = MR;
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        Vector256<float> b0, b1, x;
-        float* pb;
+        var t = default(Tile6x16);
         int p = 0;
         for (; p + 1 < kc; p += 2)
         {
-            pb = rows.Next();
-            b0 = Vector256.Load(pb); b1 = TVectors.Value > 1 ? Vector256.Load(pb + 8) : default;
-            x = Vector256.Create(pa[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); if (TVectors.Value > 1) c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            if (TCount.Value > 1) { x = Vector256.Create(pa[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); if (TVectors.Value > 1) c11 = Vector256.FusedMultiplyAdd(x, b1, c11); }
-            if (TCount.Value > 2) { x = Vector256.Create(pa[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); if (TVectors.Value > 1) c21 = Vector256.FusedMultiplyAdd(x, b1, c21); }
-            if (TCount.Value > 3) { x = Vector256.Create(pa[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); if (TVectors.Value > 1) c31 = Vector256.FusedMultiplyAdd(x, b1, c31); }
-            if (TCount.Value > 4) { x = Vector256.Create(pa[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); if (TVectors.Value > 1) c41 = Vector256.FusedMultiplyAdd(x, b1, c41); }
-            if (TCount.Value > 5) { x = Vector256.Create(pa[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); if (TVectors.Value > 1) c51 = Vector256.FusedMultiplyAdd(x, b1, c51); }
-            pb = rows.Next();
-            float* pa1 = pa + mr;
-            b0 = Vector256.Load(pb); b1 = TVectors.Value > 1 ? Vector256.Load(pb + 8) : default;
-            x = Vector256.Create(pa1[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); if (TVectors.Value > 1) c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            if (TCount.Value > 1) { x = Vector256.Create(pa1[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); if (TVectors.Value > 1) c11 = Vector256.FusedMultiplyAdd(x, b1, c11); }
-            if (TCount.Value > 2) { x = Vector256.Create(pa1[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); if (TVectors.Value > 1) c21 = Vector256.FusedMultiplyAdd(x, b1, c21); }
-            if (TCount.Value > 3) { x = Vector256.Create(pa1[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); if (TVectors.Value > 1) c31 = Vector256.FusedMultiplyAdd(x, b1, c31); }
-            if (TCount.Value > 4) { x = Vector256.Create(pa1[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); if (TVectors.Value > 1) c41 = Vector256.FusedMultiplyAdd(x, b1, c41); }
-            if (TCount.Value > 5) { x = Vector256.Create(pa1[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); if (TVectors.Value > 1) c51 = Vector256.FusedMultiplyAdd(x, b1, c51); }
+            Step<TCount, TVectors>(ref t, pa, rows.Next());
+            Step<TCount, TVectors>(ref t, pa + mr, rows.Next());
             pa += 2 * mr;
         }
-        if (p < kc)
-        {
-            pb = rows.Next();
-            b0 = Vector256.Load(pb); b1 = TVectors.Value > 1 ? Vector256.Load(pb + 8) : default;
-            x = Vector256.Create(pa[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); if (TVectors.Value > 1) c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            if (TCount.Value > 1) { x = Vector256.Create(pa[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); if (TVectors.Value > 1) c11 = Vector256.FusedMultiplyAdd(x, b1, c11); }
-            if (TCount.Value > 2) { x = Vector256.Create(pa[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); if (TVectors.Value > 1) c21 = Vector256.FusedMultiplyAdd(x, b1, c21); }
-            if (TCount.Value > 3) { x = Vector256.Create(pa[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); if (TVectors.Value > 1) c31 = Vector256.FusedMultiplyAdd(x, b1, c31); }
-            if (TCount.Value > 4) { x = Vector256.Create(pa[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); if (TVectors.Value > 1) c41 = Vector256.FusedMultiplyAdd(x, b1, c41); }
-            if (TCount.Value > 5) { x = Vector256.Create(pa[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); if (TVectors.Value > 1) c51 = Vector256.FusedMultiplyAdd(x, b1, c51); }
-        }
-        Add256<TVectors>(c, c00, c01);
-        if (TCount.Value > 1) Add256<TVectors>(c + ldc, c10, c11);
-        if (TCount.Value > 2) Add256<TVectors>(c + 2L * ldc, c20, c21);
-        if (TCount.Value > 3) Add256<TVectors>(c + 3L * ldc, c30, c31);
-        if (TCount.Value > 4) Add256<TVectors>(c + 4L * ldc, c40, c41);
-        if (TCount.Value > 5) Add256<TVectors>(c + 5L * ldc, c50, c51);
+        if (p < kc) Step<TCount, TVectors>(ref t, pa, rows.Next());
+        Add256<TVectors>(c, t.C00, t.C01);
+        if (TCount.Value > 1) Add256<TVectors>(c + ldc, t.C10, t.C11);
+        if (TCount.Value > 2) Add256<TVectors>(c + 2L * ldc, t.C20, t.C21);
+        if (TCount.Value > 3) Add256<TVectors>(c + 3L * ldc, t.C30, t.C31);
+        if (TCount.Value > 4) Add256<TVectors>(c + 4L * ldc, t.C40, t.C41);
+        if (TCount.Value > 5) Add256<TVectors>(c + 5L * ldc, t.C50, t.C51);
+    }
+
+    /// <summary>The accumulators of a 6x16 AVX2 tile (the JIT keeps them in registers once <see cref="Step"/> is inlined).</summary>
+    private struct Tile6x16
+    {
+        public Vector256<float> C00, C01, C10, C11, C20, C21, C30, C31, C40, C41, C50, C51;
+    }
+
+    /// <summary>One step of k: the tile's rows and vectors += a[row] x the B row at <paramref name="pb"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TCount, TVectors>(ref Tile6x16 t, float* pa, float* pb)
+        where TCount : struct, IRowCount
+        where TVectors : struct, IVectorCount
+    {
+        Vector256<float> b0 = Vector256.Load(pb), b1 = TVectors.Value > 1 ? Vector256.Load(pb + 8) : default;
+        Row<TVectors>(ref t.C00, ref t.C01, pa[0], b0, b1);
+        if (TCount.Value > 1) Row<TVectors>(ref t.C10, ref t.C11, pa[1], b0, b1);
+        if (TCount.Value > 2) Row<TVectors>(ref t.C20, ref t.C21, pa[2], b0, b1);
+        if (TCount.Value > 3) Row<TVectors>(ref t.C30, ref t.C31, pa[3], b0, b1);
+        if (TCount.Value > 4) Row<TVectors>(ref t.C40, ref t.C41, pa[4], b0, b1);
+        if (TCount.Value > 5) Row<TVectors>(ref t.C50, ref t.C51, pa[5], b0, b1);
+    }
+
+    /// <summary>One row of a step: (lo, hi) += a x (b0, b1), the second vector only when the tile has two.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<TVectors>(ref Vector256<float> lo, ref Vector256<float> hi, float a, Vector256<float> b0, Vector256<float> b1)
+        where TVectors : struct, IVectorCount
+    {
+        Vector256<float> x = Vector256.Create(a);
+        lo = Vector256.FusedMultiplyAdd(x, b0, lo);
+        if (TVectors.Value > 1) hi = Vector256.FusedMultiplyAdd(x, b1, hi);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
