@@ -37,8 +37,9 @@ internal static unsafe class Conv2d
         {
             // Fewer images than threads (batch-1 inference): one image at a time, each multiplication split over the threads.
             int inner = g.Batch < threads ? threads : 1;
-            var plan = new BatchPlan(g, ShiftedConv.Applies(g), inner > 1 ? 1 : threads);
-            var body = new ForwardBody { X = px, W = pw, Bias = pb, BiasLength = bias.Length, Y = py, G = g, Epilogue = epilogue, GemmThreads = inner, Plan = plan };
+            bool shifted = ShiftedConv.Pays(g, g.GroupOutChannels);
+            var plan = new BatchPlan(g, shifted, inner > 1 ? 1 : threads);
+            var body = new ForwardBody { X = px, W = pw, Bias = pb, BiasLength = bias.Length, Y = py, G = g, Epilogue = epilogue, GemmThreads = inner, Shifted = shifted, Plan = plan };
             plan.Run(body);
         }
     }
@@ -56,8 +57,9 @@ internal static unsafe class Conv2d
         Check(w.Length, g.WeightLength, "w");
         Check(dX.Length, g.InputLength, "dX");
         // The flipped convolution has the input's channels as GEMM rows: with fewer than a micro-tile's rows (an RGB or grey
-        // stem, depthwise) the unfolded route's GEMM, whose rows are the patch elements, wastes less.
-        bool shifted = ShiftedConv.Applies(g) && g.GroupInChannels >= Gemm.MR;
+        // stem, depthwise) the unfolded route's GEMM, whose rows are the patch elements, wastes less; on small maps with many
+        // input channels the grid's junk positions cost more than unfolding (folding back) does.
+        bool shifted = ShiftedConv.Pays(g, g.GroupInChannels) && g.GroupInChannels >= Gemm.MR;
         float[]? flipped = shifted ? ArrayPool<float>.Shared.Rent(g.WeightLength) : null;
         try
         {
@@ -171,12 +173,13 @@ internal static unsafe class Conv2d
         public Conv2dGeometry G;
         public ConvEpilogue Epilogue;
         public int GemmThreads;
+        public bool Shifted;
         public BatchPlan Plan;
 
         public readonly void Run(int u0, int u1)
         {
             (int n0, int n1) = Plan.Images(u0, u1);
-            if (ShiftedConv.Applies(G))
+            if (Shifted)
                 ShiftedConv.Run(X, W, BiasLength == 0 ? null : Bias, G.GroupInChannels, G.GroupOutChannels, G, Y, accumulate: false, n0, n1, Epilogue, GemmThreads);
             else
                 ForwardImages(new(X, G.InputLength), new(W, G.WeightLength), new(Bias, BiasLength), G, new(Y, G.OutputLength), n0, n1, Epilogue, GemmThreads);

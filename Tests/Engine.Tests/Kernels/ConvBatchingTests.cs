@@ -29,6 +29,9 @@ public sealed class ConvBatchingTests
         yield return (new(13, 16, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2), 3); // two groups of 8 channels
         yield return (new(5, 8, 6, 9, 8, 1, 3, 1, 1, 0, 1, 0, 1), 2);           // 1x3 kernel: no vertical padding
         yield return (new(3, 8, 10, 11, 9, 5, 5, 1, 1, 2, 2, 2, 2), 1);          // 5x5 "same": two zero columns per row
+        // Small maps with many channels: unfolded forward, grid input gradient (4x4), and the other way round (2x2).
+        yield return (new(3, 24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1), 2);
+        yield return (new(5, 48, 2, 2, 16, 3, 3, 1, 1, 1, 1, 1, 1), 1);
     }
 
     [TestMethod]
@@ -56,6 +59,13 @@ public sealed class ConvBatchingTests
         Assert.IsFalse(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 3, 3, 1, 1, 0, 0, 0, 0)), "valid padding");
         Assert.IsFalse(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 3, 3, 1, 1, 0, 1, 2, 1)), "asymmetric padding");
         Assert.IsFalse(ShiftedConv.Applies(new Conv2dGeometry(1, 4, 9, 9, 4, 1, 1)), "pointwise reads x in place");
+        // The grid's junk positions against unfolding's copies: small maps with many channels are unfolded.
+        Assert.IsTrue(ShiftedConv.Pays(new Conv2dGeometry(1, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1), 64), "7x7, 64 channels (ResNet-20)");
+        Assert.IsTrue(ShiftedConv.Pays(new Conv2dGeometry(1, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1), 64), "16x16, 64 channels");
+        Assert.IsFalse(ShiftedConv.Pays(new Conv2dGeometry(1, 128, 8, 8, 128, 3, 3, 1, 1, 1, 1, 1, 1), 128), "8x8, 128 channels");
+        Assert.IsFalse(ShiftedConv.Pays(new Conv2dGeometry(1, 24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1), 40), "4x4, 40 channels");
+        Assert.IsTrue(ShiftedConv.Pays(new Conv2dGeometry(1, 24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1), 24), "4x4, 24 channels");
+        Assert.IsFalse(ShiftedConv.Pays(new Conv2dGeometry(1, 8, 9, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1), 1), "never where the grid does not apply");
         // Grids of (H + 1) x (W + 1) positions per image for 3x3 kernels, about 784 positions per GEMM.
         Assert.AreEqual(1, ShiftedConv.ImagesPerGemm(new Conv2dGeometry(1, 1, 28, 28, 1, 3, 3, 1, 1, 1, 1, 1, 1)), "28x28 maps");
         Assert.AreEqual(3, ShiftedConv.ImagesPerGemm(new Conv2dGeometry(1, 1, 14, 14, 1, 3, 3, 1, 1, 1, 1, 1, 1)), "14x14 maps");
