@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using MlPipelines.Engine.Compute;
 
 namespace MlPipelines.Engine.Kernels;
@@ -6,7 +8,10 @@ namespace MlPipelines.Engine.Kernels;
 /// <summary>Max, average and global pooling over NCHW tensors, forward and backward. Planes are split over threads.</summary>
 internal static class Pool2d
 {
-    /// <summary>Max pooling; <paramref name="argmax"/> receives, per output, the index of the chosen input within its plane (first maximum in scan order).</summary>
+    /// <summary>
+    /// Max pooling; <paramref name="argmax"/> receives, per output, the index of the chosen input within its plane (the
+    /// first NaN, else the first maximum in scan order), or is empty where no backward pass follows (inference).
+    /// </summary>
     /// <param name="x">// [N, C, H, W]</param>
     /// <param name="g">Geometry.</param>
     /// <param name="y">// [N, C, OH, OW]</param>
@@ -16,13 +21,13 @@ internal static class Pool2d
     {
         Check(x.Length, g.InputLength, "x");
         Check(y.Length, g.OutputLength, "y");
-        Check(argmax.Length, g.OutputLength, "argmax");
+        if (argmax.Length != 0) Check(argmax.Length, g.OutputLength, "argmax");
         unsafe
         {
             fixed (float* px = x, py = y)
             fixed (int* pa = argmax)
             {
-                var body = new MaxBody { X = px, Y = py, Argmax = pa, G = g };
+                var body = new MaxBody { X = px, Y = py, Argmax = argmax.Length == 0 ? null : pa, G = g };
                 DeterministicParallel.For(g.Batch * g.Channels, threads, 8, body);
             }
         }
@@ -39,8 +44,7 @@ internal static class Pool2d
         {
             int inPlane = G.InHeight * G.InWidth, outPlane = G.OutHeight * G.OutWidth;
             for (int p = p0; p < p1; p++)
-                MaxPlane(new ReadOnlySpan<float>(X + (long)p * inPlane, inPlane), G,
-                    new Span<float>(Y + (long)p * outPlane, outPlane), new Span<int>(Argmax + (long)p * outPlane, outPlane));
+                MaxPlane(X + (long)p * inPlane, G, Y + (long)p * outPlane, Argmax is null ? null : Argmax + (long)p * outPlane);
         }
     }
 
@@ -150,32 +154,143 @@ internal static class Pool2d
         for (int p = 0; p < planes; p++) dX[p * planeSize + argmax[p]] += dY[p];
     }
 
-    private static void MaxPlane(ReadOnlySpan<float> x, in Pool2dGeometry g, Span<float> y, Span<int> argmax)
+    /// <summary>
+    /// Max pooling of one plane. Windows wholly inside the input (all outputs but a border one or two wide) run a loop
+    /// without bounds checks; border windows clip to the input. A NaN in a window wins (the first one), else the first
+    /// maximum in scan order; <paramref name="argmax"/> (null: not recorded) gets its offset in the plane.
+    /// </summary>
+    private static unsafe void MaxPlane(float* x, in Pool2dGeometry g, float* y, int* argmax)
     {
+        (int ox0, int ox1) = Interior(g.InWidth, g.KernelWidth, g.StrideW, g.PadW, g.DilationW, g.OutWidth);
         for (int oy = 0; oy < g.OutHeight; oy++)
-            for (int ox = 0; ox < g.OutWidth; ox++)
+        {
+            float* yRow = y + oy * g.OutWidth;
+            int* argRow = argmax is null ? null : argmax + oy * g.OutWidth;
+            // The window rows inside the input (all of them but at the top and bottom border).
+            int top = oy * g.StrideH - g.PadH, i0 = 0, i1 = g.KernelHeight;
+            while (i0 < i1 && top + i0 * g.DilationH < 0) i0++;
+            while (i1 > i0 && top + (i1 - 1) * g.DilationH >= g.InHeight) i1--;
+            if (i0 == i1)
             {
-                int best = -1;
-                float bestValue = float.NegativeInfinity;
-                for (int kh = 0; kh < g.KernelHeight; kh++)
+                MaxClipped(x, g, oy, 0, g.OutWidth, yRow, argRow);
+                continue;
+            }
+            MaxClipped(x, g, oy, 0, ox0, yRow, argRow);
+            int ox = MaxInsideVector(x, g, oy, i0, i1, ox0, ox1, yRow, argRow);
+            MaxInside(x, g, oy, i0, i1, ox, ox1, yRow, argRow);
+            MaxClipped(x, g, oy, ox1, g.OutWidth, yRow, argRow);
+        }
+    }
+
+    /// <summary>The outputs [first, end) along one axis whose windows lie wholly inside the input.</summary>
+    private static (int First, int End) Interior(int size, int kernel, int stride, int pad, int dilation, int outSize)
+    {
+        int first = (pad + stride - 1) / stride;
+        int lastStart = size - 1 - (kernel - 1) * dilation + pad; // the largest o x stride whose window still fits
+        int end = lastStart < 0 ? 0 : Math.Min(lastStart / stride + 1, outSize);
+        return (first, Math.Max(first, end));
+    }
+
+    /// <summary>
+    /// Eight inside windows at a time for strides 1 and 2 (AVX2): each tap is compared for eight outputs at once and the
+    /// winner kept by masks, with the scalar loop's rule (the first NaN, else the first maximum), so the same values and
+    /// offsets without its branches, which random data mispredicts at about every third tap. Returns the first output
+    /// left for the scalar loop.
+    /// </summary>
+    private static unsafe int MaxInsideVector(float* x, in Pool2dGeometry g, int oy, int i0, int i1, int ox0, int ox1, float* yRow, int* argRow)
+    {
+        int sw = g.StrideW;
+        if (!Avx2.IsSupported || sw > 2 || ox1 - ox0 < 8) return ox0;
+        int w = g.InWidth, kw = g.KernelWidth, rowStep = g.DilationH * w, colStep = g.DilationW;
+        int rowOrigin = (oy * g.StrideH - g.PadH) * w - g.PadW;
+        // A stride-2 step loads 16 floats for 8 outputs: the last one may lie past the window, so stay inside the plane.
+        int firstTap = i0 * rowStep, lastTap = (i1 - 1) * rowStep + (kw - 1) * colStep, plane = g.InHeight * w;
+        Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * sw;
+        for (int ox = ox0; ox < ox1; ox += 8)
+        {
+            // The last block ends at ox1, overlapping the one before: its outputs come out the same either way.
+            ox = Math.Min(ox, ox1 - 8);
+            int origin = rowOrigin + ox * sw;
+            if (origin + lastTap + 8 * sw > plane) return ox;
+            float* window = x + origin;
+            Vector256<float> best = Load(window + firstTap, sw);
+            Vector256<int> bestAt = Vector256.Create(firstTap);
+            for (int i = i0, rowAt = firstTap; i < i1; i++, rowAt += rowStep)
+                for (int j = 0, at = rowAt; j < kw; j++, at += colStep)
                 {
-                    int iy = oy * g.StrideH - g.PadH + kh * g.DilationH;
-                    if ((uint)iy >= (uint)g.InHeight) continue;
-                    for (int kw = 0; kw < g.KernelWidth; kw++)
+                    Vector256<float> v = Load(window + at, sw);
+                    Vector256<float> vNaN = ~Vector256.Equals(v, v), bestNaN = ~Vector256.Equals(best, best);
+                    Vector256<float> take = Vector256.GreaterThan(v, best) | Vector256.AndNot(vNaN, bestNaN);
+                    best = Vector256.ConditionalSelect(take, v, best);
+                    bestAt = Vector256.ConditionalSelect(take.AsInt32(), Vector256.Create(at), bestAt);
+                }
+            best.Store(yRow + ox);
+            if (argRow is not null) (bestAt + lanes + Vector256.Create(origin)).Store(argRow + ox);
+        }
+        return ox1;
+    }
+
+    /// <summary>Eight floats at stride 1 or 2 from <paramref name="p"/>.</summary>
+    private static unsafe Vector256<float> Load(float* p, int stride)
+    {
+        if (stride == 1) return Vector256.Load(p);
+        // Even elements of 16: within each 128-bit lane pick a0 a2 b0 b2, then put the four 64-bit pieces in order.
+        Vector256<float> a = Vector256.Load(p), b = Vector256.Load(p + 8);
+        Vector256<float> evens = Avx.Shuffle(a, b, 0b10_00_10_00);
+        return Avx2.Permute4x64(evens.AsDouble(), 0b11_01_10_00).AsSingle();
+    }
+
+    /// <summary>Outputs [ox0, ox1) of row <paramref name="oy"/>, whose windows lie inside the input from row i0 to i1 (exclusive).</summary>
+    private static unsafe void MaxInside(float* x, in Pool2dGeometry g, int oy, int i0, int i1, int ox0, int ox1, float* yRow, int* argRow)
+    {
+        int w = g.InWidth, kw = g.KernelWidth, rowStep = g.DilationH * w, colStep = g.DilationW, sw = g.StrideW;
+        int rowOrigin = (oy * g.StrideH - g.PadH) * w - g.PadW, firstTap = i0 * rowStep;
+        for (int ox = ox0; ox < ox1; ox++)
+        {
+            int origin = rowOrigin + ox * sw;
+            float* window = x + origin;
+            float best = window[firstTap];
+            int bestAt = firstTap;
+            for (int i = i0, rowAt = firstTap; i < i1; i++, rowAt += rowStep)
+                for (int j = 0, at = rowAt; j < kw; j++, at += colStep)
+                {
+                    float v = window[at];
+                    if (v > best || (float.IsNaN(v) && !float.IsNaN(best)))
                     {
-                        int ix = ox * g.StrideW - g.PadW + kw * g.DilationW;
-                        if ((uint)ix >= (uint)g.InWidth) continue;
-                        float v = x[iy * g.InWidth + ix];
-                        if (best < 0 || v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue)))
-                        {
-                            best = iy * g.InWidth + ix;
-                            bestValue = v;
-                        }
+                        best = v;
+                        bestAt = at;
                     }
                 }
-                y[oy * g.OutWidth + ox] = bestValue;
-                argmax[oy * g.OutWidth + ox] = Math.Max(best, 0);
+            yRow[ox] = best;
+            if (argRow is not null) argRow[ox] = origin + bestAt;
+        }
+    }
+
+    private static unsafe void MaxClipped(float* x, in Pool2dGeometry g, int oy, int ox0, int ox1, float* yRow, int* argRow)
+    {
+        for (int ox = ox0; ox < ox1; ox++)
+        {
+            int best = -1;
+            float bestValue = float.NegativeInfinity;
+            for (int kh = 0; kh < g.KernelHeight; kh++)
+            {
+                int iy = oy * g.StrideH - g.PadH + kh * g.DilationH;
+                if ((uint)iy >= (uint)g.InHeight) continue;
+                for (int kw = 0; kw < g.KernelWidth; kw++)
+                {
+                    int ix = ox * g.StrideW - g.PadW + kw * g.DilationW;
+                    if ((uint)ix >= (uint)g.InWidth) continue;
+                    float v = x[iy * g.InWidth + ix];
+                    if (best < 0 || v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue)))
+                    {
+                        best = iy * g.InWidth + ix;
+                        bestValue = v;
+                    }
+                }
             }
+            yRow[ox] = bestValue;
+            if (argRow is not null) argRow[ox] = Math.Max(best, 0);
+        }
     }
 
     private static (int Y0, int Y1, int X0, int X1, float Divisor) AvgWindow(in Pool2dGeometry g, int oy, int ox, bool countIncludePad)

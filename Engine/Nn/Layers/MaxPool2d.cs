@@ -29,6 +29,11 @@ public sealed class MaxPool2d : Module
     {
         var g = Geometry(input.Shape);
         Tensor y = context.Rent(g.Batch, g.Channels, g.OutHeight, g.OutWidth);
+        if (!context.RecordForBackward)
+        {
+            Pool2d.MaxForward(input.Span, g, y.Span, [], context.Threads);
+            return y;
+        }
         var cache = context.State<Cache>(this);
         if (cache.Argmax.Length != g.OutputLength) cache.Argmax = new int[g.OutputLength];
         Pool2d.MaxForward(input.Span, g, y.Span, cache.Argmax, context.Threads);

@@ -1,4 +1,5 @@
 using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Reference;
 using MlPipelines.Engine.Tests.Golden;
 
 namespace MlPipelines.Engine.Tests.Kernels;
@@ -83,6 +84,37 @@ public sealed class GoldenConvPoolTests
         Pool2d.GlobalAvgBackward([4f, 8f], 2, 4, dx);
         Pool2d.GlobalMaxBackward([1f, 1f], arg, 2, 4, dx);
         CollectionAssert.AreEqual(new[] { 1f, 1f, 1f, 2f, 3f, 2f, 2f, 2f }, dx);
+    }
+
+    [TestMethod]
+    public void MaxPool_MatchesPlainReference_InsideAndOnTheBorder_WithTiesAndNaNs()
+    {
+        int seed = 0, cases = 0;
+        foreach (int k in new[] { 1, 2, 3, 5 })
+            foreach (int s in new[] { 1, 2, 3 })
+                foreach (int d in new[] { 1, 2 })
+                    for (int p = 0; p <= k / 2; p++)
+                        foreach (bool ceil in new[] { false, true })
+                            foreach ((int h, int w) in new[] { (7, 9), (12, 5), (13, 13), (6, 37) })
+                            {
+                                if ((h + 2 * p - d * (k - 1) - 1) < 0 || (w + 2 * p - d * (k - 1) - 1) < 0) continue;
+                                var g = new Pool2dGeometry(2, 3, h, w, k, k, s, s, p, p, ceil, d, d);
+                                // Values on a coarse grid so that windows hold ties, and a few NaNs.
+                                float[] x = KernelTestData.Random(g.InputLength, seed++).Select(v => MathF.Round(v * 4)).ToArray();
+                                for (int i = seed % 17; i < x.Length; i += 29) x[i] = float.NaN;
+                                var (ry, rarg) = Pool2dReference.Max(x, g);
+                                var y = new float[g.OutputLength];
+                                var arg = new int[g.OutputLength];
+                                Pool2d.MaxForward(x, g, y, arg, threads: 2);
+                                string what = $"k{k} s{s} d{d} p{p} ceil {ceil} {h}x{w}";
+                                CollectionAssert.AreEqual(rarg, arg, what + " argmax");
+                                CollectionAssert.AreEqual(ry.Select(BitConverter.SingleToInt32Bits).ToArray(), y.Select(BitConverter.SingleToInt32Bits).ToArray(), what + " y");
+                                var yOnly = new float[g.OutputLength];
+                                Pool2d.MaxForward(x, g, yOnly, [], threads: 1);
+                                CollectionAssert.AreEqual(y, yOnly, what + " y without argmax");
+                                cases++;
+                            }
+        Assert.IsTrue(cases > 350, $"{cases} geometries");
     }
 
     [TestMethod]
