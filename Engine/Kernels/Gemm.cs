@@ -30,6 +30,13 @@ internal static unsafe class Gemm
     /// <summary>Up to this many rows of C, B is read in place rather than packed.</summary>
     private const int DirectRowsLimit = 64;
 
+    /// <summary>
+    /// Up to this many B panels per block, A is read in place rather than packed (AVX2, A not transposed, alpha 1): each
+    /// A value then serves at most this many tiles, too few to repay packing it. A convolution's weights times the few
+    /// columns of a small map at batch 1 (a ResNet's 4x4 and 2x2 stages) is such a product.
+    /// </summary>
+    private const int DirectAPanels = 2;
+
     /// <summary>Columns per B panel: two vectors of the widest accelerated width (scalar code uses 8).</summary>
     internal static int NR => Vector512.IsHardwareAccelerated ? 32 : Vector256.IsHardwareAccelerated ? 16 : 8;
 
@@ -163,6 +170,7 @@ internal static unsafe class Gemm
             // With few rows of A, packing B costs about as much as using it: read B's rows in place instead
             // (full-width tiles only; a ragged last panel is still packed so no read passes the end of a row).
             bool direct = !transB && m1 - m0 <= DirectRowsLimit && nr != 8;
+            bool directA = !transA && alpha == 1 && nr == 16 && n1 - n0 <= DirectAPanels * nr;
             for (int jc = n0; jc < n1; jc += NC)
             {
                 int nc = Math.Min(NC, n1 - jc);
@@ -173,7 +181,7 @@ internal static unsafe class Gemm
                     for (int ic = m0; ic < m1; ic += MC)
                     {
                         int mc = Math.Min(MC, m1 - ic);
-                        PackA(packA, ic, pc, mc, kc);
+                        if (!directA) PackA(packA, ic, pc, mc, kc);
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int nRem = Math.Min(nr, nc - jr);
@@ -188,10 +196,19 @@ internal static unsafe class Gemm
                             {
                                 int mRem = Math.Min(MR, mc - ir);
                                 float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
+                                if (directA)
+                                {
+                                    var rowsOfA = new DirectA(lda);
+                                    float* aRows = a + (long)(ic + ir) * lda + pc;
+                                    if (!inPlace) MicroKernel(kc, aRows, rowsOfA, new StridedRows(bPanel, nr), cTile, ldc, mRem, nRem, nr);
+                                    else if (bRows is null) MicroKernel(kc, aRows, rowsOfA, new StridedRows(b + (long)pc * ldb + jc + jr, ldb), cTile, ldc, mRem, nRem, nr);
+                                    else MicroKernel(kc, aRows, rowsOfA, new TableRows(b + jc + jr, bRows + pc), cTile, ldc, mRem, nRem, nr);
+                                    continue;
+                                }
                                 float* aPanel = packA + (long)ir * kc;
-                                if (!inPlace) MicroKernel(kc, aPanel, new StridedRows(bPanel, nr), cTile, ldc, mRem, nRem, nr);
-                                else if (bRows is null) MicroKernel(kc, aPanel, new StridedRows(b + (long)pc * ldb + jc + jr, ldb), cTile, ldc, mRem, nRem, nr);
-                                else MicroKernel(kc, aPanel, new TableRows(b + jc + jr, bRows + pc), cTile, ldc, mRem, nRem, nr);
+                                if (!inPlace) MicroKernel(kc, aPanel, default(PackedA), new StridedRows(bPanel, nr), cTile, ldc, mRem, nRem, nr);
+                                else if (bRows is null) MicroKernel(kc, aPanel, default(PackedA), new StridedRows(b + (long)pc * ldb + jc + jr, ldb), cTile, ldc, mRem, nRem, nr);
+                                else MicroKernel(kc, aPanel, default(PackedA), new TableRows(b + jc + jr, bRows + pc), cTile, ldc, mRem, nRem, nr);
                             }
                         }
                     }
@@ -290,9 +307,34 @@ internal static unsafe class Gemm
         public float* Next() => column + *_offset++;
     }
 
-    /// <summary>C[mRem, nRem] += packedA[MR, kc]^T-panel x the B[kc, nr]-panel <paramref name="rows"/> walks.</summary>
-    private static void MicroKernel<TRows>(int kc, float* pa, TRows rows, float* c, int ldc, int mRem, int nRem, int nr)
+    /// <summary>Where A's values for one step of k lie: row i at pa + Row(i), the next step at pa + Step.</summary>
+    private interface IALayout
+    {
+        nint Row(int i);
+
+        nint Step { get; }
+    }
+
+    /// <summary>A packed panel: the MR values of a step side by side.</summary>
+    private readonly struct PackedA : IALayout
+    {
+        public nint Row(int i) => i;
+
+        public nint Step => MR;
+    }
+
+    /// <summary>A read in place: rows lda apart, steps of k adjacent (AVX2 kernels only).</summary>
+    private readonly struct DirectA(nint lda) : IALayout
+    {
+        public nint Row(int i) => i * lda;
+
+        public nint Step => 1;
+    }
+
+    /// <summary>C[mRem, nRem] += the A panel at <paramref name="pa"/> (laid out as TA says) x the B[kc, nr]-panel <paramref name="rows"/> walks.</summary>
+    private static void MicroKernel<TRows, TA>(int kc, float* pa, TA layout, TRows rows, float* c, int ldc, int mRem, int nRem, int nr)
         where TRows : struct, IPanelRows
+        where TA : struct, IALayout
     {
         if (nRem == nr)
         {
@@ -306,7 +348,7 @@ internal static unsafe class Gemm
             }
             else if (nr == 16)
             {
-                Avx2Tile<TRows, TwoVectors>(kc, pa, rows, c, ldc, mRem);
+                Avx2Tile<TRows, TwoVectors, TA>(kc, pa, layout, rows, c, ldc, mRem);
                 return;
             }
             else if (mRem == MR)
@@ -317,16 +359,17 @@ internal static unsafe class Gemm
         }
         if (nr == 16 && nRem == 8)
         {
-            Avx2Tile<TRows, OneVector>(kc, pa, rows, c, ldc, mRem);
+            Avx2Tile<TRows, OneVector, TA>(kc, pa, layout, rows, c, ldc, mRem);
             return;
         }
         // Edge tile: compute into a full scratch tile, then add the valid part (with AVX2, a panel of at most 8 columns
         // computes one vector of them: the narrow maps of batch-1 inference would otherwise waste most of the tile).
         float* tile = stackalloc float[8 * 32];
         new Span<float>(tile, MR * nr).Clear();
+        // (The AVX2 tiles compute mRem rows only: A read in place has no rows past them.)
         if (nr == 32) Kernel512(kc, pa, rows, tile, nr);
-        else if (nr == 16 && nRem < 8) Kernel256<TRows, Rows6, OneVector>(kc, pa, rows, tile, nr);
-        else if (nr == 16) Kernel256<TRows, Rows6, TwoVectors>(kc, pa, rows, tile, nr);
+        else if (nr == 16 && nRem < 8) Avx2Tile<TRows, OneVector, TA>(kc, pa, layout, rows, tile, nr, mRem);
+        else if (nr == 16) Avx2Tile<TRows, TwoVectors, TA>(kc, pa, layout, rows, tile, nr, mRem);
         else KernelScalar(kc, pa, rows, tile, nr);
         for (int i = 0; i < mRem; i++)
             for (int j = 0; j < nRem; j++) c[(long)i * ldc + j] += tile[i * nr + j];
@@ -336,18 +379,19 @@ internal static unsafe class Gemm
     /// An AVX2 tile of <paramref name="mRem"/> rows and TVectors x 8 columns straight into C: a short last panel (M not a
     /// multiple of 6) runs a kernel of its own height.
     /// </summary>
-    private static void Avx2Tile<TRows, TVectors>(int kc, float* pa, TRows rows, float* c, int ldc, int mRem)
+    private static void Avx2Tile<TRows, TVectors, TA>(int kc, float* pa, TA layout, TRows rows, float* c, int ldc, int mRem)
         where TRows : struct, IPanelRows
         where TVectors : struct, IVectorCount
+        where TA : struct, IALayout
     {
         switch (mRem)
         {
-            case 6: Kernel256<TRows, Rows6, TVectors>(kc, pa, rows, c, ldc); return;
-            case 5: Kernel256<TRows, Rows5, TVectors>(kc, pa, rows, c, ldc); return;
-            case 4: Kernel256<TRows, Rows4, TVectors>(kc, pa, rows, c, ldc); return;
-            case 3: Kernel256<TRows, Rows3, TVectors>(kc, pa, rows, c, ldc); return;
-            case 2: Kernel256<TRows, Rows2, TVectors>(kc, pa, rows, c, ldc); return;
-            default: Kernel256<TRows, Rows1, TVectors>(kc, pa, rows, c, ldc); return;
+            case 6: Kernel256<TRows, Rows6, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
+            case 5: Kernel256<TRows, Rows5, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
+            case 4: Kernel256<TRows, Rows4, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
+            case 3: Kernel256<TRows, Rows3, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
+            case 2: Kernel256<TRows, Rows2, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
+            default: Kernel256<TRows, Rows1, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
         }
     }
 
@@ -425,21 +469,22 @@ internal static unsafe class Gemm
     /// sums its k products in order whatever the height or unrolling, so a short panel gives the same bits as a full one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256<TRows, TCount, TVectors>(int kc, float* pa, TRows rows, float* c, int ldc)
+    private static void Kernel256<TRows, TCount, TVectors, TA>(int kc, float* pa, TA layout, TRows rows, float* c, int ldc)
         where TRows : struct, IPanelRows
         where TCount : struct, IRowCount
         where TVectors : struct, IVectorCount
+        where TA : struct, IALayout
     {
-        int mr = MR;
+        nint step = layout.Step;
         var t = default(Tile6x16);
         int p = 0;
         for (; p + 1 < kc; p += 2)
         {
-            Step<TCount, TVectors>(ref t, pa, rows.Next());
-            Step<TCount, TVectors>(ref t, pa + mr, rows.Next());
-            pa += 2 * mr;
+            Step<TCount, TVectors, TA>(ref t, pa, layout, rows.Next());
+            Step<TCount, TVectors, TA>(ref t, pa + step, layout, rows.Next());
+            pa += 2 * step;
         }
-        if (p < kc) Step<TCount, TVectors>(ref t, pa, rows.Next());
+        if (p < kc) Step<TCount, TVectors, TA>(ref t, pa, layout, rows.Next());
         Add256<TVectors>(c, t.C00, t.C01);
         if (TCount.Value > 1) Add256<TVectors>(c + ldc, t.C10, t.C11);
         if (TCount.Value > 2) Add256<TVectors>(c + 2L * ldc, t.C20, t.C21);
@@ -456,17 +501,18 @@ internal static unsafe class Gemm
 
     /// <summary>One step of k: the tile's rows and vectors += a[row] x the B row at <paramref name="pb"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step<TCount, TVectors>(ref Tile6x16 t, float* pa, float* pb)
+    private static void Step<TCount, TVectors, TA>(ref Tile6x16 t, float* pa, TA layout, float* pb)
         where TCount : struct, IRowCount
         where TVectors : struct, IVectorCount
+        where TA : struct, IALayout
     {
         Vector256<float> b0 = Vector256.Load(pb), b1 = TVectors.Value > 1 ? Vector256.Load(pb + 8) : default;
-        Row<TVectors>(ref t.C00, ref t.C01, pa[0], b0, b1);
-        if (TCount.Value > 1) Row<TVectors>(ref t.C10, ref t.C11, pa[1], b0, b1);
-        if (TCount.Value > 2) Row<TVectors>(ref t.C20, ref t.C21, pa[2], b0, b1);
-        if (TCount.Value > 3) Row<TVectors>(ref t.C30, ref t.C31, pa[3], b0, b1);
-        if (TCount.Value > 4) Row<TVectors>(ref t.C40, ref t.C41, pa[4], b0, b1);
-        if (TCount.Value > 5) Row<TVectors>(ref t.C50, ref t.C51, pa[5], b0, b1);
+        Row<TVectors>(ref t.C00, ref t.C01, pa[layout.Row(0)], b0, b1);
+        if (TCount.Value > 1) Row<TVectors>(ref t.C10, ref t.C11, pa[layout.Row(1)], b0, b1);
+        if (TCount.Value > 2) Row<TVectors>(ref t.C20, ref t.C21, pa[layout.Row(2)], b0, b1);
+        if (TCount.Value > 3) Row<TVectors>(ref t.C30, ref t.C31, pa[layout.Row(3)], b0, b1);
+        if (TCount.Value > 4) Row<TVectors>(ref t.C40, ref t.C41, pa[layout.Row(4)], b0, b1);
+        if (TCount.Value > 5) Row<TVectors>(ref t.C50, ref t.C51, pa[layout.Row(5)], b0, b1);
     }
 
     /// <summary>One row of a step: (lo, hi) += a x (b0, b1), the second vector only when the tile has two.</summary>

@@ -108,6 +108,28 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    public void ColumnsOfC_DoNotDependOnHowManyColumnsAreMultiplied()
+    {
+        // Up to two panels of columns read A in place (AVX2) where wider products pack it: the same products in the same
+        // order, so a narrow product's columns have the bits of the same columns of a wide one. Rows past 64 pack B too;
+        // a padded lda, k beyond one K block and every short last panel of rows and columns are covered.
+        const int wide = 80;
+        foreach (var (m, k, lda) in new[] { (13, 37, 37), (70, 300, 301), (7, 5, 9) })
+        {
+            float[] a = Random(m * lda, m), b = Random(k * wide, k);
+            var full = new float[m * wide];
+            Gemm.Sgemm(false, false, m, wide, k, 1, a, lda, b, wide, 0, full, wide);
+            foreach (int n in new[] { 1, 3, 8, 9, 16, 17, 31, 32 })
+            {
+                var c = new float[m * n];
+                Gemm.Sgemm(false, false, m, n, k, 1, a, lda, b, wide, 0, c, n, threads: n % 2 + 1);
+                for (int i = 0; i < m; i++)
+                    CollectionAssert.AreEqual(full.AsSpan(i * wide, n).ToArray(), c.AsSpan(i * n, n).ToArray(), $"m={m} k={k} n={n}: row {i}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void RowTable_MatchesTheExplicitMatrix_InPlaceAndPacked()
     {
         // Rows of B are windows of one buffer at arbitrary offsets. Up to 64 rows of C read them in place (ragged last panel
