@@ -1,4 +1,5 @@
 using MlPipelines.Engine;
+using MlPipelines.Engine.Nn.Layers;
 
 namespace MlPipelines.Trainers.Onnx.Import.Ops;
 
@@ -6,6 +7,9 @@ namespace MlPipelines.Trainers.Onnx.Import.Ops;
 internal sealed class PoolOp(NodeAttributes a, bool max) : OnnxOp
 {
     private readonly bool _countPad = a.Int("count_include_pad", 0) != 0;
+
+    /// <summary>The engine's max pooling, for square 2-D windows with equal padding on every side (as exported CNNs use).</summary>
+    private MaxPool2d? _engine;
 
     private (Window2d G, int NC, int H, int W, int OH, int OW) Geometry(Tensor x)
     {
@@ -20,6 +24,12 @@ internal sealed class PoolOp(NodeAttributes a, bool max) : OnnxOp
     {
         Tensor x = inputs[0]!;
         var (g, nc, h, w, oh, ow) = Geometry(x);
+        if (max && x.Rank == 4 && g.KH == g.KW && g.SH == g.SW && g.DH == g.DW && g.PT == g.PL && g.PT == g.PB && g.PT == g.PR && 2 * g.PT <= g.KH)
+        {
+            // auto_pad SAME pads by the input's size: another size may need another module.
+            if (_engine is null || _engine.Padding != g.PT) _engine = new MaxPool2d(g.KH, g.SH, g.PT, g.CeilMode, g.DH);
+            return [_engine.Forward(x, context.Step)];
+        }
         int[] shape = T.Shape(x);
         if (x.Rank == 4) shape[2] = oh;
         shape[^1] = ow;
