@@ -35,6 +35,11 @@ internal static unsafe class Conv2d
         if (bias.Length != 0) Check(bias.Length, g.OutChannels, "bias");
         fixed (float* px = x, pw = w, pb = bias, py = y)
         {
+            if (DepthwiseConv.Applies(g))
+            {
+                DepthwiseConv.Forward(px, pw, bias.Length == 0 ? null : pb, g, py, epilogue, threads);
+                return;
+            }
             // Fewer images than threads (batch-1 inference): one image at a time, each multiplication split over the threads.
             int inner = g.Batch < threads ? threads : 1;
             bool shifted = ShiftedConv.Pays(g, g.GroupOutChannels);

@@ -42,6 +42,41 @@ public sealed class Conv2dTests
     }
 
     [TestMethod]
+    public void Depthwise_IsEachChannelConvolvedAlone_BitForBit()
+    {
+        // The direct depthwise kernel (AVX2) against each channel run as its own one-channel convolution (the GEMM route):
+        // the same taps summed in the same order. Rows wider than eight outputs and not a multiple of eight, stride 2 with
+        // odd sizes, 5x5, dilation and asymmetric padding.
+        int seed = 300;
+        foreach (var g in new Conv2dGeometry[]
+        {
+            new(3, 5, 19, 21, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5),
+            new(2, 4, 17, 23, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4),
+            new(1, 3, 15, 15, 3, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 3),
+            new(2, 3, 12, 11, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 3),
+            new(1, 2, 9, 10, 2, 3, 3, 2, 1, 0, 1, 2, 0, 1, 1, 2),
+        })
+        {
+            float[] x = Random(g.InputLength, seed++), w = Random(g.WeightLength, seed++), b = Random(g.OutChannels, seed++);
+            var y = new float[g.OutputLength];
+            Conv2d.Forward(x, w, b, g, y, threads: 2);
+            AssertClose(Conv2dReference.Forward(D(x), D(w), D(b), g), y, 1e-5, $"y {g}");
+            var one = new Conv2dGeometry(1, 1, g.InHeight, g.InWidth, 1, g.KernelHeight, g.KernelWidth, g.StrideH, g.StrideW,
+                g.PadTop, g.PadLeft, g.PadBottom, g.PadRight, g.DilationH, g.DilationW);
+            int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, taps = g.KernelHeight * g.KernelWidth;
+            var plane = new float[outPlane];
+            for (int n = 0; n < g.Batch; n++)
+                for (int c = 0; c < g.InChannels; c++)
+                {
+                    int p = n * g.InChannels + c;
+                    Conv2d.Forward(x.AsSpan(p * inPlane, inPlane), w.AsSpan(c * taps, taps), b.AsSpan(c, 1), one, plane);
+                    for (int i = 0; i < outPlane; i++)
+                        Assert.IsTrue(plane[i] == y[p * outPlane + i], $"{g}: image {n} channel {c} output {i}: {y[p * outPlane + i]} vs {plane[i]}");
+                }
+        }
+    }
+
+    [TestMethod]
     public void Backward_MatchesReference_AndAccumulates()
     {
         int seed = 100;
