@@ -62,10 +62,15 @@ internal static unsafe class Gemm
         CheckOperand(b, transB ? n : k, transB ? k : n, ldb, nameof(b));
         CheckOperand(c, m, n, ldc, nameof(c));
 
-        ScaleC(c, m, n, ldc, beta);
-        if (k == 0 || alpha == 0) return;
+        if (k == 0 || alpha == 0)
+        {
+            ScaleC(c, m, n, ldc, beta);
+            return;
+        }
+        // beta 0: the first K block stores its tiles instead of adding them, so C is neither cleared nor read.
+        if (beta != 0) ScaleC(c, m, n, ldc, beta);
         fixed (float* pa = a, pb = b, pc = c)
-            Execute(new Job(pa, lda, transA, pb, ldb, transB, pc, ldc, k, alpha, null), m, n, k, threads);
+            Execute(new Job(pa, lda, transA, pb, ldb, transB, pc, ldc, k, alpha, null, beta == 0), m, n, k, threads);
     }
 
     /// <summary>
@@ -87,11 +92,15 @@ internal static unsafe class Gemm
         if (m == 0 || n == 0) return;
         CheckOperand(a, m, k, lda, nameof(a));
         CheckOperand(c, m, n, ldc, nameof(c));
-        ScaleC(c, m, n, ldc, beta);
-        if (k == 0 || alpha == 0) return;
+        if (k == 0 || alpha == 0)
+        {
+            ScaleC(c, m, n, ldc, beta);
+            return;
+        }
+        if (beta != 0) ScaleC(c, m, n, ldc, beta);
         fixed (float* pa = a, pb = b, pc = c)
         fixed (int* rows = bRowOffsets)
-            Execute(new Job(pa, lda, false, pb, 0, false, pc, ldc, k, alpha, rows), m, n, k, threads);
+            Execute(new Job(pa, lda, false, pb, 0, false, pc, ldc, k, alpha, rows, beta == 0), m, n, k, threads);
     }
 
     private static void ScaleC(Span<float> c, int m, int n, int ldc, float beta)
@@ -154,9 +163,10 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// The operands of one multiplication, as raw pointers pinned by the caller. Row p of B starts at b + p * ldb, or at
-    /// b + bRows[p] when a row table is given (never with transB).
+    /// b + bRows[p] when a row table is given (never with transB). With <paramref name="overwrite"/> the first K block
+    /// stores into C rather than adding to it (beta 0).
     /// </summary>
-    private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, int* bRows)
+    private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, int* bRows, bool overwrite)
     {
         /// <summary>Column <paramref name="col"/> of row <paramref name="p"/> of B (not transposed).</summary>
         private float* RowB(int p, int col) => (bRows is null ? b + (long)p * ldb : b + bRows[p]) + col;
@@ -177,6 +187,7 @@ internal static unsafe class Gemm
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
+                    bool store = overwrite && pc == 0;
                     if (!direct) PackB(packB, pc, jc, kc, nc, nr);
                     for (int ic = m0; ic < m1; ic += MC)
                     {
@@ -200,15 +211,15 @@ internal static unsafe class Gemm
                                 {
                                     var rowsOfA = new DirectA(lda);
                                     float* aRows = a + (long)(ic + ir) * lda + pc;
-                                    if (!inPlace) MicroKernel(kc, aRows, rowsOfA, new StridedRows(bPanel, nr), cTile, ldc, mRem, nRem, nr);
-                                    else if (bRows is null) MicroKernel(kc, aRows, rowsOfA, new StridedRows(b + (long)pc * ldb + jc + jr, ldb), cTile, ldc, mRem, nRem, nr);
-                                    else MicroKernel(kc, aRows, rowsOfA, new TableRows(b + jc + jr, bRows + pc), cTile, ldc, mRem, nRem, nr);
+                                    if (!inPlace) MicroKernel(kc, aRows, rowsOfA, new StridedRows(bPanel, nr), cTile, ldc, mRem, nRem, nr, store);
+                                    else if (bRows is null) MicroKernel(kc, aRows, rowsOfA, new StridedRows(b + (long)pc * ldb + jc + jr, ldb), cTile, ldc, mRem, nRem, nr, store);
+                                    else MicroKernel(kc, aRows, rowsOfA, new TableRows(b + jc + jr, bRows + pc), cTile, ldc, mRem, nRem, nr, store);
                                     continue;
                                 }
                                 float* aPanel = packA + (long)ir * kc;
-                                if (!inPlace) MicroKernel(kc, aPanel, default(PackedA), new StridedRows(bPanel, nr), cTile, ldc, mRem, nRem, nr);
-                                else if (bRows is null) MicroKernel(kc, aPanel, default(PackedA), new StridedRows(b + (long)pc * ldb + jc + jr, ldb), cTile, ldc, mRem, nRem, nr);
-                                else MicroKernel(kc, aPanel, default(PackedA), new TableRows(b + jc + jr, bRows + pc), cTile, ldc, mRem, nRem, nr);
+                                if (!inPlace) MicroKernel(kc, aPanel, default(PackedA), new StridedRows(bPanel, nr), cTile, ldc, mRem, nRem, nr, store);
+                                else if (bRows is null) MicroKernel(kc, aPanel, default(PackedA), new StridedRows(b + (long)pc * ldb + jc + jr, ldb), cTile, ldc, mRem, nRem, nr, store);
+                                else MicroKernel(kc, aPanel, default(PackedA), new TableRows(b + jc + jr, bRows + pc), cTile, ldc, mRem, nRem, nr, store);
                             }
                         }
                     }
@@ -332,7 +343,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>C[mRem, nRem] += the A panel at <paramref name="pa"/> (laid out as TA says) x the B[kc, nr]-panel <paramref name="rows"/> walks.</summary>
-    private static void MicroKernel<TRows, TA>(int kc, float* pa, TA layout, TRows rows, float* c, int ldc, int mRem, int nRem, int nr)
+    private static void MicroKernel<TRows, TA>(int kc, float* pa, TA layout, TRows rows, float* c, int ldc, int mRem, int nRem, int nr, bool store)
         where TRows : struct, IPanelRows
         where TA : struct, IALayout
     {
@@ -342,24 +353,24 @@ internal static unsafe class Gemm
             {
                 if (mRem == MR)
                 {
-                    Kernel512(kc, pa, rows, c, ldc);
+                    Kernel512(kc, pa, rows, c, ldc, store);
                     return;
                 }
             }
             else if (nr == 16)
             {
-                Avx2Tile<TRows, TwoVectors, TA>(kc, pa, layout, rows, c, ldc, mRem);
+                Avx2Tile<TRows, TwoVectors, TA>(kc, pa, layout, rows, c, ldc, mRem, store);
                 return;
             }
             else if (mRem == MR)
             {
-                KernelScalar(kc, pa, rows, c, ldc);
+                KernelScalar(kc, pa, rows, c, ldc, store);
                 return;
             }
         }
         if (nr == 16 && nRem == 8)
         {
-            Avx2Tile<TRows, OneVector, TA>(kc, pa, layout, rows, c, ldc, mRem);
+            Avx2Tile<TRows, OneVector, TA>(kc, pa, layout, rows, c, ldc, mRem, store);
             return;
         }
         // Edge tile: compute into a full scratch tile, then add the valid part (with AVX2, a panel of at most 8 columns
@@ -367,36 +378,40 @@ internal static unsafe class Gemm
         float* tile = stackalloc float[8 * 32];
         new Span<float>(tile, MR * nr).Clear();
         // (The AVX2 tiles compute mRem rows only: A read in place has no rows past them.)
-        if (nr == 32) Kernel512(kc, pa, rows, tile, nr);
-        else if (nr == 16 && nRem < 8) Avx2Tile<TRows, OneVector, TA>(kc, pa, layout, rows, tile, nr, mRem);
-        else if (nr == 16) Avx2Tile<TRows, TwoVectors, TA>(kc, pa, layout, rows, tile, nr, mRem);
-        else KernelScalar(kc, pa, rows, tile, nr);
+        if (nr == 32) Kernel512(kc, pa, rows, tile, nr, store: false);
+        else if (nr == 16 && nRem < 8) Avx2Tile<TRows, OneVector, TA>(kc, pa, layout, rows, tile, nr, mRem, store: false);
+        else if (nr == 16) Avx2Tile<TRows, TwoVectors, TA>(kc, pa, layout, rows, tile, nr, mRem, store: false);
+        else KernelScalar(kc, pa, rows, tile, nr, store: false);
         for (int i = 0; i < mRem; i++)
-            for (int j = 0; j < nRem; j++) c[(long)i * ldc + j] += tile[i * nr + j];
+            for (int j = 0; j < nRem; j++)
+            {
+                float* ci = c + (long)i * ldc + j;
+                *ci = store ? tile[i * nr + j] : *ci + tile[i * nr + j];
+            }
     }
 
     /// <summary>
     /// An AVX2 tile of <paramref name="mRem"/> rows and TVectors x 8 columns straight into C: a short last panel (M not a
     /// multiple of 6) runs a kernel of its own height.
     /// </summary>
-    private static void Avx2Tile<TRows, TVectors, TA>(int kc, float* pa, TA layout, TRows rows, float* c, int ldc, int mRem)
+    private static void Avx2Tile<TRows, TVectors, TA>(int kc, float* pa, TA layout, TRows rows, float* c, int ldc, int mRem, bool store)
         where TRows : struct, IPanelRows
         where TVectors : struct, IVectorCount
         where TA : struct, IALayout
     {
         switch (mRem)
         {
-            case 6: Kernel256<TRows, Rows6, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
-            case 5: Kernel256<TRows, Rows5, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
-            case 4: Kernel256<TRows, Rows4, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
-            case 3: Kernel256<TRows, Rows3, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
-            case 2: Kernel256<TRows, Rows2, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
-            default: Kernel256<TRows, Rows1, TVectors, TA>(kc, pa, layout, rows, c, ldc); return;
+            case 6: Kernel256<TRows, Rows6, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
+            case 5: Kernel256<TRows, Rows5, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
+            case 4: Kernel256<TRows, Rows4, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
+            case 3: Kernel256<TRows, Rows3, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
+            case 2: Kernel256<TRows, Rows2, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
+            default: Kernel256<TRows, Rows1, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512<TRows>(int kc, float* pa, TRows rows, float* c, int ldc)
+    private static void Kernel512<TRows>(int kc, float* pa, TRows rows, float* c, int ldc, bool store)
         where TRows : struct, IPanelRows
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
@@ -423,21 +438,26 @@ internal static unsafe class Gemm
             c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
             pa += MR;
         }
-        Add512(c, c00, c01); c += ldc;
-        Add512(c, c10, c11); c += ldc;
-        Add512(c, c20, c21); c += ldc;
-        Add512(c, c30, c31); c += ldc;
-        Add512(c, c40, c41); c += ldc;
-        Add512(c, c50, c51); c += ldc;
-        Add512(c, c60, c61); c += ldc;
-        Add512(c, c70, c71);
+        Add512(c, c00, c01, store); c += ldc;
+        Add512(c, c10, c11, store); c += ldc;
+        Add512(c, c20, c21, store); c += ldc;
+        Add512(c, c30, c31, store); c += ldc;
+        Add512(c, c40, c41, store); c += ldc;
+        Add512(c, c50, c51, store); c += ldc;
+        Add512(c, c60, c61, store); c += ldc;
+        Add512(c, c70, c71, store);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add512(float* c, Vector512<float> lo, Vector512<float> hi)
+    private static void Add512(float* c, Vector512<float> lo, Vector512<float> hi, bool store)
     {
-        (Vector512.Load(c) + lo).Store(c);
-        (Vector512.Load(c + 16) + hi).Store(c + 16);
+        if (!store)
+        {
+            lo += Vector512.Load(c);
+            hi += Vector512.Load(c + 16);
+        }
+        lo.Store(c);
+        hi.Store(c + 16);
     }
 
     /// <summary>A kernel's row count as a type, so each height compiles to its own code with the unused rows removed.</summary>
@@ -469,7 +489,7 @@ internal static unsafe class Gemm
     /// sums its k products in order whatever the height or unrolling, so a short panel gives the same bits as a full one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256<TRows, TCount, TVectors, TA>(int kc, float* pa, TA layout, TRows rows, float* c, int ldc)
+    private static void Kernel256<TRows, TCount, TVectors, TA>(int kc, float* pa, TA layout, TRows rows, float* c, int ldc, bool store)
         where TRows : struct, IPanelRows
         where TCount : struct, IRowCount
         where TVectors : struct, IVectorCount
@@ -485,12 +505,12 @@ internal static unsafe class Gemm
             pa += 2 * step;
         }
         if (p < kc) Step<TCount, TVectors, TA>(ref t, pa, layout, rows.Next());
-        Add256<TVectors>(c, t.C00, t.C01);
-        if (TCount.Value > 1) Add256<TVectors>(c + ldc, t.C10, t.C11);
-        if (TCount.Value > 2) Add256<TVectors>(c + 2L * ldc, t.C20, t.C21);
-        if (TCount.Value > 3) Add256<TVectors>(c + 3L * ldc, t.C30, t.C31);
-        if (TCount.Value > 4) Add256<TVectors>(c + 4L * ldc, t.C40, t.C41);
-        if (TCount.Value > 5) Add256<TVectors>(c + 5L * ldc, t.C50, t.C51);
+        Add256<TVectors>(c, t.C00, t.C01, store);
+        if (TCount.Value > 1) Add256<TVectors>(c + ldc, t.C10, t.C11, store);
+        if (TCount.Value > 2) Add256<TVectors>(c + 2L * ldc, t.C20, t.C21, store);
+        if (TCount.Value > 3) Add256<TVectors>(c + 3L * ldc, t.C30, t.C31, store);
+        if (TCount.Value > 4) Add256<TVectors>(c + 4L * ldc, t.C40, t.C41, store);
+        if (TCount.Value > 5) Add256<TVectors>(c + 5L * ldc, t.C50, t.C51, store);
     }
 
     /// <summary>The accumulators of a 6x16 AVX2 tile (the JIT keeps them in registers once <see cref="Step"/> is inlined).</summary>
@@ -526,14 +546,19 @@ internal static unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add256<TVectors>(float* c, Vector256<float> lo, Vector256<float> hi)
+    private static void Add256<TVectors>(float* c, Vector256<float> lo, Vector256<float> hi, bool store)
         where TVectors : struct, IVectorCount
     {
-        (Vector256.Load(c) + lo).Store(c);
-        if (TVectors.Value > 1) (Vector256.Load(c + 8) + hi).Store(c + 8);
+        if (!store)
+        {
+            lo += Vector256.Load(c);
+            if (TVectors.Value > 1) hi += Vector256.Load(c + 8);
+        }
+        lo.Store(c);
+        if (TVectors.Value > 1) hi.Store(c + 8);
     }
 
-    private static void KernelScalar<TRows>(int kc, float* pa, TRows rows, float* c, int ldc)
+    private static void KernelScalar<TRows>(int kc, float* pa, TRows rows, float* c, int ldc, bool store)
         where TRows : struct, IPanelRows
     {
         float* acc = stackalloc float[8 * 8];
@@ -549,7 +574,7 @@ internal static unsafe class Gemm
             pa += MR;
         }
         for (int i = 0; i < MR; i++)
-            for (int j = 0; j < 8; j++) c[(long)i * ldc + j] += acc[i * 8 + j];
+            for (int j = 0; j < 8; j++) c[(long)i * ldc + j] = store ? acc[i * 8 + j] : c[(long)i * ldc + j] + acc[i * 8 + j];
     }
 
     /// <summary>A per-thread pinned buffer of at least <paramref name="floats"/> floats, 64-byte aligned.</summary>

@@ -48,6 +48,9 @@ public sealed class GemmTests
                     Check(ta, tb, m, n, k, 1f, 0f, 0, 1, seed++);
                     Check(ta, tb, n, k, m, 0.5f, 1.5f, 3, 1, seed++);
                 }
+        // beta 0 over several K blocks: the first block stores its tiles (C holds NaNs before), the later ones add.
+        foreach (var (m, n, k) in new[] { (13, 37, 300), (70, 9, 513), (5, 200, 257) })
+            Check(false, false, m, n, k, 1f, 0f, 2, 2, seed++);
     }
 
     [TestMethod]
