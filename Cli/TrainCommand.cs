@@ -34,6 +34,9 @@ internal static class TrainCommand
         var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd, adam or adamw", DefaultValueFactory = _ => defaults.Optimizer };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => defaults.LearningRate };
         var schedule = new Option<LearningRateScheduleKind>("--schedule") { Description = "onecycle, cosine, step or constant", DefaultValueFactory = _ => defaults.Schedule };
+        var pctStart = new Option<double?>("--pct-start") { Description = "One-cycle: fraction of the steps spent warming up (default 0.25)" };
+        var divFactor = new Option<double?>("--div-factor") { Description = "One-cycle: start at the peak rate divided by this (default 25)" };
+        var finalDivFactor = new Option<double?>("--final-div-factor") { Description = "One-cycle: end at the starting rate divided by this (default 10000)" };
         var flip = new Option<bool>("--flip") { Description = "Random horizontal flips while training", DefaultValueFactory = _ => defaults.Flip };
         var pad = new Option<int>("--crop-padding") { Description = "Random crops after padding by this many pixels (0: off)" };
         var mixup = new Option<double>("--mixup") { Description = "MixUp alpha (0: off; 0.2 is usual)" };
@@ -52,7 +55,7 @@ internal static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every this many steps (0: at the end of each epoch and on Ctrl+C)" };
         var command = new Command("train", "Train an image classifier, print its test metrics and save it with a report")
         {
-            config, data, manifest, testData, testFraction, prefix, size, grayscale, skipBad, arch, epochs, batch, optimizer, lr, schedule, flip, pad, mixup, cutmix,
+            config, data, manifest, testData, testFraction, prefix, size, grayscale, skipBad, arch, epochs, batch, optimizer, lr, schedule, pctStart, divFactor, finalDivFactor, flip, pad, mixup, cutmix,
             validation, monitorTest, patience, seed, threads, output, resume, checkpointEvery, from, transfer, cut, head,
         };
         command.SetAction((parse, cancel) =>
@@ -67,6 +70,7 @@ internal static class TrainCommand
                 Grayscale = Pick(grayscale, job.Grayscale), SkipBadFiles = Pick(skipBad, job.SkipBadFiles), Arch = Pick(arch, job.Arch),
                 Epochs = Pick(epochs, job.Epochs), BatchSize = Pick(batch, job.BatchSize), Optimizer = Pick(optimizer, job.Optimizer),
                 LearningRate = Pick(lr, job.LearningRate), Schedule = Pick(schedule, job.Schedule), Flip = Pick(flip, job.Flip),
+                PctStart = Pick(pctStart, job.PctStart), DivFactor = Pick(divFactor, job.DivFactor), FinalDivFactor = Pick(finalDivFactor, job.FinalDivFactor),
                 CropPadding = Pick(pad, job.CropPadding), MixUp = Pick(mixup, job.MixUp), CutMix = Pick(cutmix, job.CutMix), ValidationFraction = Pick(validation, job.ValidationFraction), Patience = Pick(patience, job.Patience),
                 MonitorTest = Pick(monitorTest, job.MonitorTest),
                 Seed = Pick(seed, job.Seed), Threads = Pick(threads, job.Threads), Output = Pick(output, job.Output),
@@ -109,6 +113,11 @@ internal static class TrainCommand
             HorizontalFlip = job.Flip, CropPadding = job.CropPadding, MixUpAlpha = job.MixUp, CutMixAlpha = job.CutMix, Seed = job.Seed, DegreeOfParallelism = job.Threads > 0 ? job.Threads : Environment.ProcessorCount,
             EarlyStopping = job.Patience > 0 ? new EarlyStoppingOptions { Patience = job.Patience } : null, CheckpointEverySteps = job.CheckpointEvery,
             CheckpointDirectory = checkpoints, ResumeFrom = resume ? checkpoints : null,
+        };
+        training = training with
+        {
+            OneCyclePctStart = job.PctStart ?? training.OneCyclePctStart, OneCycleDivFactor = job.DivFactor ?? training.OneCycleDivFactor,
+            OneCycleFinalDivFactor = job.FinalDivFactor ?? training.OneCycleFinalDivFactor,
         };
         var ctx = new MLContext(new MLContextOptions { Seed = (int)(job.Seed & int.MaxValue), DegreeOfParallelism = training.DegreeOfParallelism });
         ctx.Log += (_, e) => { if (e.Kind >= ChannelMessageKind.Info) Console.WriteLine(e.Message); };

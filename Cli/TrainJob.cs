@@ -44,6 +44,15 @@ internal sealed record TrainJob
 
     public LearningRateScheduleKind Schedule { get; init; } = LearningRateScheduleKind.OneCycle;
 
+    /// <summary>One-cycle warm-up fraction (null: the trainer's default).</summary>
+    public double? PctStart { get; init; }
+
+    /// <summary>One-cycle starting divisor of the peak rate (null: the trainer's default).</summary>
+    public double? DivFactor { get; init; }
+
+    /// <summary>One-cycle final divisor of the starting rate (null: the trainer's default).</summary>
+    public double? FinalDivFactor { get; init; }
+
     public bool Flip { get; init; } = true;
 
     public int CropPadding { get; init; }

@@ -13,7 +13,7 @@ public sealed class TrainCommandTests
         {
             Mlp.WriteBars(Path.Combine(dir, "data"), "bars", 240, 60);
             var (code, stdout, stderr) = Mlp.Run(dir, "train", "--data", "data", "--prefix", "bars", "--epochs", "3", "--batch-size", "16",
-                "--threads", "1", "--output", "run1");
+                "--threads", "1", "--pct-start", "0.15", "--div-factor", "10", "--final-div-factor", "100", "--output", "run1");
             Assert.AreEqual(0, code, stderr);
             foreach (string file in new[] { "model.zip", "history.csv", "history.json", "metrics.txt", "job.json" })
                 Assert.IsTrue(File.Exists(Path.Combine(dir, "run1", file)), file);
@@ -27,6 +27,9 @@ public sealed class TrainCommandTests
             StringAssert.Contains(summary.Out, "lenet5");
             StringAssert.Contains(summary.Out, "Input shape: [1, 1, 16, 16]");
             StringAssert.Contains(summary.Out, "Output shape: [1, 3]");
+
+            // The one-cycle shape given on the command line is the job's (and so the repeat's) too.
+            StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "run1", "job.json")), "\"pctStart\": 0.15");
 
             // The job file written into the output repeats the run exactly (same seed, same thread count).
             string job = File.ReadAllText(Path.Combine(dir, "run1", "job.json")).Replace("\"run1\"", "\"run2\"", StringComparison.Ordinal);

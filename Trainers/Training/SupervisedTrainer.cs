@@ -281,7 +281,8 @@ public sealed class SupervisedTrainer
         return o.Schedule switch
         {
             // As PyTorch's OneCycleLR: SGD momentum cycles between 0.85 and 0.95; Adam keeps its betas.
-            LearningRateScheduleKind.OneCycle => new OneCycleSchedule(optimizer, total, pctStart: 0.25, cycleMomentum: o.Optimizer == OptimizerKind.Sgd && o.Momentum > 0),
+            LearningRateScheduleKind.OneCycle => new OneCycleSchedule(optimizer, total, o.OneCyclePctStart, o.OneCycleDivFactor, o.OneCycleFinalDivFactor,
+                cycleMomentum: o.Optimizer == OptimizerKind.Sgd && o.Momentum > 0),
             LearningRateScheduleKind.Cosine => new CosineSchedule(optimizer, total, (long)steps * o.WarmupEpochs),
             LearningRateScheduleKind.Step => new StepSchedule(optimizer, checked(steps * o.StepEpochs), o.StepGamma),
             LearningRateScheduleKind.Constant => new StepSchedule(optimizer, int.MaxValue, 1.0),

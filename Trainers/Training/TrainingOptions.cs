@@ -16,7 +16,11 @@ public enum OptimizerKind
 /// <summary>How the learning rate moves over the run (stepped once per batch).</summary>
 public enum LearningRateScheduleKind
 {
-    /// <summary>One-cycle (Smith 2018): warm up over the first quarter to the peak, anneal by cosine to nearly zero; momentum cycles inversely.</summary>
+    /// <summary>
+    /// One-cycle (Smith 2018): warm up over the first <see cref="TrainingOptions.OneCyclePctStart"/> of the steps from
+    /// peak / <see cref="TrainingOptions.OneCycleDivFactor"/> to the peak, anneal by cosine to peak / (div x final div);
+    /// momentum cycles inversely.
+    /// </summary>
     OneCycle,
 
     /// <summary>Linear warm-up over <see cref="TrainingOptions.WarmupEpochs"/>, then cosine decay to zero.</summary>
@@ -91,6 +95,15 @@ public sealed record TrainingOptions
     /// <summary>The learning-rate schedule.</summary>
     public LearningRateScheduleKind Schedule { get; init; } = LearningRateScheduleKind.OneCycle;
 
+    /// <summary>One-cycle: the fraction of the steps spent warming up (PyTorch's pct_start; its default is 0.3).</summary>
+    public double OneCyclePctStart { get; init; } = 0.25;
+
+    /// <summary>One-cycle: the warm-up starts at the peak learning rate divided by this (PyTorch's div_factor).</summary>
+    public double OneCycleDivFactor { get; init; } = 25;
+
+    /// <summary>One-cycle: the run ends at the starting rate divided by this (PyTorch's final_div_factor).</summary>
+    public double OneCycleFinalDivFactor { get; init; } = 1e4;
+
     /// <summary>Warm-up epochs of the cosine schedule.</summary>
     public int WarmupEpochs { get; init; }
 
@@ -152,6 +165,9 @@ public sealed record TrainingOptions
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay must be non-negative.");
         if (WarmupEpochs < 0 || WarmupEpochs >= Epochs && Schedule == LearningRateScheduleKind.Cosine && WarmupEpochs > 0)
             throw new ArgumentOutOfRangeException(nameof(WarmupEpochs), WarmupEpochs, "Warm-up epochs must be non-negative and fewer than the epochs.");
+        if (!(OneCyclePctStart > 0 && OneCyclePctStart < 1)) throw new ArgumentOutOfRangeException(nameof(OneCyclePctStart), OneCyclePctStart, "The one-cycle warm-up fraction must lie in (0, 1).");
+        if (!(OneCycleDivFactor >= 1) || double.IsInfinity(OneCycleDivFactor)) throw new ArgumentOutOfRangeException(nameof(OneCycleDivFactor), OneCycleDivFactor, "The one-cycle div factor must be at least 1.");
+        if (!(OneCycleFinalDivFactor >= 1) || double.IsInfinity(OneCycleFinalDivFactor)) throw new ArgumentOutOfRangeException(nameof(OneCycleFinalDivFactor), OneCycleFinalDivFactor, "The one-cycle final div factor must be at least 1.");
         if (StepEpochs < 1) throw new ArgumentOutOfRangeException(nameof(StepEpochs), StepEpochs, "Step epochs must be at least 1.");
         if (!(StepGamma > 0 && StepGamma <= 1)) throw new ArgumentOutOfRangeException(nameof(StepGamma), StepGamma, "The step gamma must lie in (0, 1].");
         if (LabelSmoothing is < 0 or >= 1 || float.IsNaN(LabelSmoothing)) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "Label smoothing must lie in [0, 1).");

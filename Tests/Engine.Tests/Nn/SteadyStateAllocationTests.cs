@@ -17,14 +17,20 @@ public sealed class SteadyStateAllocationTests
     [DoNotParallelize]   // a busy worker pool would send kernels to the thread-pool fallback, which allocates
     public void TrainingAndInferenceSteps_AllocateNothing_OnceWarm()
     {
-        foreach (string name in new[] { "resnet8", "vgg_small" })
+        foreach (string name in new[] { "resnet8", "vgg_small", "lenet5" })
             foreach (int threads in new[] { 1, 2 })
             {
-                Module model = name == "resnet8" ? ReferenceModels.ResNetCifar(8) : ReferenceModels.SmallVgg(inputSize: 12);
+                int size = name == "lenet5" ? 28 : 12;
+                Module model = name switch
+                {
+                    "resnet8" => ReferenceModels.ResNetCifar(8),
+                    "vgg_small" => ReferenceModels.SmallVgg(inputSize: 12),
+                    _ => ReferenceModels.LeNet5(),
+                };
                 var ctx = new StepContext(new ComputeConfig { DegreeOfParallelism = threads, Seed = 3 });
                 var opt = new Sgd(model.Parameters(), new SgdOptions { LearningRate = 0.01, Momentum = 0.9 });
                 var loss = new CrossEntropyLoss();
-                var x = new Tensor(16, 1, 12, 12);
+                var x = new Tensor(16, 1, size, size);
                 var rng = new SeededRandom(5);
                 for (int i = 0; i < x.Length; i++) x.Span[i] = rng.NextNormal();
                 int[] labels = Enumerable.Range(0, 16).Select(i => i % 10).ToArray();

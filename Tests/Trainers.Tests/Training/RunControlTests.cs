@@ -213,6 +213,24 @@ public sealed class RunControlTests
     }
 
     [TestMethod]
+    public void OneCycle_FollowsItsWarmUpFractionAndDivisors()
+    {
+        // PyTorch's OneCycleLR with pct_start 0.15, div_factor 10, final_div_factor 100 (the time-to-accuracy recipe):
+        // the first step runs at peak / 10, the peak comes 15 % in, the last step runs at peak / 1000.
+        const double peak = 0.05;
+        var o = Options with { Epochs = 2, LearningRate = peak, OneCyclePctStart = 0.15, OneCycleDivFactor = 10, OneCycleFinalDivFactor = 100 };
+        var rates = new List<double>();
+        new SupervisedTrainer(TinyNet(3), o).Fit(Train, null, new Rates(rates));
+        Assert.AreEqual(peak / 10, rates[0], peak * 1e-9, "first step");
+        Assert.AreEqual(peak / 1000, rates[^1], peak * 1e-9, "last step");
+        int top = rates.IndexOf(rates.Max());
+        Assert.AreEqual(Math.Round(0.15 * rates.Count - 1), top, 1, $"the peak at step {top} of {rates.Count}");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => (Options with { OneCyclePctStart = 1 }).Validate());
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => (Options with { OneCycleDivFactor = 0.5 }).Validate());
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => (Options with { OneCycleFinalDivFactor = double.NaN }).Validate());
+    }
+
+    [TestMethod]
     public void History_WritesCsvAndJson_ThatReadBack()
     {
         var history = new TrainingHistory(new SupervisedTrainer(TinyNet(8), Options with { Epochs = 2 }).Fit(Train, Validation));
@@ -273,6 +291,14 @@ public sealed class RunControlTests
         public override void OnEpochEnd(TrainingState state, EpochMetrics metrics) => log.Add($"epoch-end {metrics.Epoch}");
 
         public override void OnTrainEnd(TrainingState state, IReadOnlyList<EpochMetrics> history) => log.Add($"train-end {history.Count}");
+    }
+
+    private sealed class Rates(List<double> rates) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (!value.IsEpochEnd) rates.Add(value.LearningRate);
+        }
     }
 
     private sealed class Losses(List<double> losses) : IProgress<TrainingProgress>
