@@ -76,7 +76,7 @@ internal static unsafe class DepthwiseConv
                 Vector256<float> acc = Vector256<float>.Zero;
                 for (int i = 0, t = 0; i < kh; i++)
                     for (int j = 0; j < kw; j++, t++)
-                        acc = Vector256.FusedMultiplyAdd(Vector256.Create(w[t]), Load(origin + i * dh + j * dw, sw), acc);
+                        acc = Vector256.FusedMultiplyAdd(Vector256.Create(w[t]), StridedLoad.Eight(origin + i * dh + j * dw, sw), acc);
                 acc.Store(row + ox);
             }
             float* dst = y + oy * g.OutWidth;
@@ -85,14 +85,5 @@ internal static unsafe class DepthwiseConv
             else
                 new ReadOnlySpan<float>(row, g.OutWidth).CopyTo(new Span<float>(dst, g.OutWidth));
         }
-    }
-
-    /// <summary>Eight floats at stride 1 or 2 from <paramref name="p"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Load(float* p, int stride)
-    {
-        if (stride == 1) return Vector256.Load(p);
-        Vector256<float> a = Vector256.Load(p), b = Vector256.Load(p + 8);
-        return Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
     }
 }

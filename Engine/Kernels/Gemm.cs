@@ -207,24 +207,27 @@ internal static unsafe class Gemm
                             {
                                 int mRem = Math.Min(MR, mc - ir);
                                 float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
-                                if (directA)
-                                {
-                                    var rowsOfA = new DirectA(lda);
-                                    float* aRows = a + (long)(ic + ir) * lda + pc;
-                                    if (!inPlace) MicroKernel(kc, aRows, rowsOfA, new StridedRows(bPanel, nr), cTile, ldc, mRem, nRem, nr, store);
-                                    else if (bRows is null) MicroKernel(kc, aRows, rowsOfA, new StridedRows(b + (long)pc * ldb + jc + jr, ldb), cTile, ldc, mRem, nRem, nr, store);
-                                    else MicroKernel(kc, aRows, rowsOfA, new TableRows(b + jc + jr, bRows + pc), cTile, ldc, mRem, nRem, nr, store);
-                                    continue;
-                                }
-                                float* aPanel = packA + (long)ir * kc;
-                                if (!inPlace) MicroKernel(kc, aPanel, default(PackedA), new StridedRows(bPanel, nr), cTile, ldc, mRem, nRem, nr, store);
-                                else if (bRows is null) MicroKernel(kc, aPanel, default(PackedA), new StridedRows(b + (long)pc * ldb + jc + jr, ldb), cTile, ldc, mRem, nRem, nr, store);
-                                else MicroKernel(kc, aPanel, default(PackedA), new TableRows(b + jc + jr, bRows + pc), cTile, ldc, mRem, nRem, nr, store);
+                                float* panel = inPlace ? null : bPanel;
+                                if (directA) Tile(kc, a + (long)(ic + ir) * lda + pc, new DirectA(lda), panel, pc, jc + jr, cTile, mRem, nRem, store);
+                                else Tile(kc, packA + (long)ir * kc, default(PackedA), panel, pc, jc + jr, cTile, mRem, nRem, store);
                             }
                         }
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// One micro-tile, A at <paramref name="pa"/> laid out as TA says; B from a packed <paramref name="panel"/>, or (panel
+        /// null) read in place from row <paramref name="pc"/>, column <paramref name="col"/> on.
+        /// </summary>
+        private void Tile<TA>(int kc, float* pa, TA layout, float* panel, int pc, int col, float* cTile, int mRem, int nRem, bool store)
+            where TA : struct, IALayout
+        {
+            int nr = NR;
+            if (panel is not null) MicroKernel(kc, pa, layout, new StridedRows(panel, nr), cTile, ldc, mRem, nRem, nr, store);
+            else if (bRows is null) MicroKernel(kc, pa, layout, new StridedRows(b + (long)pc * ldb + col, ldb), cTile, ldc, mRem, nRem, nr, store);
+            else MicroKernel(kc, pa, layout, new TableRows(b + col, bRows + pc), cTile, ldc, mRem, nRem, nr, store);
         }
 
         /// <summary>Packs op(A)[ic.., pc..] scaled by alpha into MR-row panels: panel p holds kc columns of MR values.</summary>

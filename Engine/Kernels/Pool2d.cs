@@ -213,12 +213,12 @@ internal static class Pool2d
             int origin = rowOrigin + ox * sw;
             if (origin + lastTap + 8 * sw > plane) return ox;
             float* window = x + origin;
-            Vector256<float> best = Load(window + firstTap, sw);
+            Vector256<float> best = StridedLoad.Eight(window + firstTap, sw);
             Vector256<int> bestAt = Vector256.Create(firstTap);
             for (int i = i0, rowAt = firstTap; i < i1; i++, rowAt += rowStep)
                 for (int j = 0, at = rowAt; j < kw; j++, at += colStep)
                 {
-                    Vector256<float> v = Load(window + at, sw);
+                    Vector256<float> v = StridedLoad.Eight(window + at, sw);
                     Vector256<float> vNaN = ~Vector256.Equals(v, v), bestNaN = ~Vector256.Equals(best, best);
                     Vector256<float> take = Vector256.GreaterThan(v, best) | Vector256.AndNot(vNaN, bestNaN);
                     best = Vector256.ConditionalSelect(take, v, best);
@@ -230,15 +230,6 @@ internal static class Pool2d
         return ox1;
     }
 
-    /// <summary>Eight floats at stride 1 or 2 from <paramref name="p"/>.</summary>
-    private static unsafe Vector256<float> Load(float* p, int stride)
-    {
-        if (stride == 1) return Vector256.Load(p);
-        // Even elements of 16: within each 128-bit lane pick a0 a2 b0 b2, then put the four 64-bit pieces in order.
-        Vector256<float> a = Vector256.Load(p), b = Vector256.Load(p + 8);
-        Vector256<float> evens = Avx.Shuffle(a, b, 0b10_00_10_00);
-        return Avx2.Permute4x64(evens.AsDouble(), 0b11_01_10_00).AsSingle();
-    }
 
     /// <summary>Outputs [ox0, ox1) of row <paramref name="oy"/>, whose windows lie inside the input from row i0 to i1 (exclusive).</summary>
     private static unsafe void MaxInside(float* x, in Pool2dGeometry g, int oy, int i0, int i1, int ox0, int ox1, float* yRow, int* argRow)
