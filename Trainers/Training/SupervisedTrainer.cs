@@ -462,9 +462,11 @@ public sealed class SupervisedTrainer
                 src.CopyTo(dst);
                 continue;
             }
-            var rng = new SeededRandom(_options.Seed ^ 0xA5A5_5A5A_0F0F_F0F0UL).Fork(((ulong)epoch << 32) | (uint)index);
-            bool flip = _options.HorizontalFlip && rng.NextFloat() < 0.5f;
-            int dx = pad == 0 ? 0 : rng.NextInt(-pad, pad + 1), dy = pad == 0 ? 0 : rng.NextInt(-pad, pad + 1);
+            // A value-type stream per (epoch, example): a class per example cost 128 allocations a batch, and the garbage
+            // collections they triggered stopped the kernels' threads.
+            var rng = DataPrep.Augmentation.AugmentationRandom.ForExample(_options.Seed ^ 0xA5A5_5A5A_0F0F_F0F0UL, epoch, index);
+            bool flip = _options.HorizontalFlip && rng.Chance(0.5);
+            int dx = pad == 0 ? 0 : rng.NextIntInclusive(-pad, pad), dy = pad == 0 ? 0 : rng.NextIntInclusive(-pad, pad);
             for (int c = 0; c < data.Channels; c++)
                 for (int r = 0; r < h; r++)
                 {

@@ -213,6 +213,27 @@ public sealed class RunControlTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
+    public void TrainingLoop_AllocatesNothingPerBatch()
+    {
+        // Flips and padded crops draw from a stream per example: a value type, not an object per example. Twelve more
+        // batches may cost only what scales with the data set once (the epoch's order array), not anything per batch.
+        var few = FashionSample.Batches("train", 64);
+        var many = FashionSample.Batches("train", 256);
+        long Allocated(ImageBatchSet data)
+        {
+            var trainer = new SupervisedTrainer(TinyNet(1), Options with { Epochs = 1, BatchSize = 16, DegreeOfParallelism = 1 });
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            trainer.Fit(data);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Allocated(few);
+        Allocated(many);
+        long extra = Allocated(many) - Allocated(few);
+        Assert.IsLessThan(2048L, extra, $"{extra} bytes more for 12 more batches of 16");
+    }
+
+    [TestMethod]
     public void OneCycle_FollowsItsWarmUpFractionAndDivisors()
     {
         // PyTorch's OneCycleLR with pct_start 0.15, div_factor 10, final_div_factor 100 (the time-to-accuracy recipe):
