@@ -144,7 +144,8 @@ internal static unsafe class Conv2d
             ImagesPerUnit = Math.Max(1, Math.Min(g.Batch, shifted ? ShiftedConv.ImagesPerGemm(g) : ImagesPerGemm(g)));
             Units = (g.Batch + ImagesPerUnit - 1) / ImagesPerUnit;
             Threads = threads;
-            Chunks = DeterministicParallel.ChunkCount(Units, 2 * threads, 1);
+            // One thread: one chunk (the weight gradient then needs no partial sums to add up).
+            Chunks = threads <= 1 ? 1 : DeterministicParallel.ChunkCount(Units, 2 * threads, 1);
         }
 
         public int Batch { get; }

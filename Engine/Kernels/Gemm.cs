@@ -380,13 +380,13 @@ internal static unsafe class Gemm
         }
         // Edge tile: compute into a full scratch tile, then add the valid part (with AVX2, a panel of at most 8 columns
         // computes one vector of them: the narrow maps of batch-1 inference would otherwise waste most of the tile).
+        // Every kernel stores at least the mRem x nRem corner read below, so the scratch tile needs no clearing. (The AVX2
+        // tiles compute mRem rows only: A read in place has no rows past them.)
         float* tile = stackalloc float[8 * 32];
-        new Span<float>(tile, MR * nr).Clear();
-        // (The AVX2 tiles compute mRem rows only: A read in place has no rows past them.)
-        if (nr == 32) Kernel512(kc, pa, rows, tile, nr, store: false);
-        else if (nr == 16 && nRem < 8) Avx2Tile<TRows, OneVector, TA>(kc, pa, layout, rows, tile, nr, mRem, store: false);
-        else if (nr == 16) Avx2Tile<TRows, TwoVectors, TA>(kc, pa, layout, rows, tile, nr, mRem, store: false);
-        else KernelScalar(kc, pa, rows, tile, nr, store: false);
+        if (nr == 32) Kernel512(kc, pa, rows, tile, nr, store: true);
+        else if (nr == 16 && nRem < 8) Avx2Tile<TRows, OneVector, TA>(kc, pa, layout, rows, tile, nr, mRem, store: true);
+        else if (nr == 16) Avx2Tile<TRows, TwoVectors, TA>(kc, pa, layout, rows, tile, nr, mRem, store: true);
+        else KernelScalar(kc, pa, rows, tile, nr, store: true);
         for (int i = 0; i < mRem; i++)
             for (int j = 0; j < nRem; j++)
             {
