@@ -38,7 +38,7 @@ internal static class TrainCommand
         var divFactor = new Option<double?>("--div-factor") { Description = "One-cycle: start at the peak rate divided by this (default 25)" };
         var finalDivFactor = new Option<double?>("--final-div-factor") { Description = "One-cycle: end at the starting rate divided by this (default 10000)" };
         var flip = new Option<bool>("--flip") { Description = "Random horizontal flips while training", DefaultValueFactory = _ => defaults.Flip };
-        var pad = new Option<int>("--crop-padding") { Description = "Random crops after padding by this many pixels (0: off)" };
+        var pad = new Option<int>("--crop-padding") { Description = "Random crops after padding by this many black pixels (0: off)" };
         var mixup = new Option<double>("--mixup") { Description = "MixUp alpha (0: off; 0.2 is usual)" };
         var cutmix = new Option<double>("--cutmix") { Description = "CutMix alpha (0: off; 1.0 is usual)" };
         var validation = new Option<double>("--validation-fraction") { Description = "Hold out this fraction of the training data (stratified) for validation" };
@@ -126,6 +126,8 @@ internal static class TrainCommand
         int channels = SampleChannels(train);
         var (mean, std) = DataSources.PixelStatistics(train, channels);
         var pixels = new PixelExtractionOptions { Channels = channels, Mean = mean, Std = std };
+        // The padded crop's border is black, (0 - mean) / std, as a crop of the unnormalised image padded with zeros would be.
+        training = training with { CropPaddingFill = mean.Select((m, c) => -m / std[c]).ToArray() };
         var progress = new TrainingConsole();
         var extract = ctx.Transforms.ExtractPixels("Features", DataSources.ImageColumn, pixels);
         IEstimator<TransformerChain<ImageClassificationTransformer>> pipeline;

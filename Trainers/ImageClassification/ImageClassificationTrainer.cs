@@ -212,15 +212,19 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
             $"Training {architecture} on {trainSet.Count} images {channels}x{height}x{width}, {classNames.Count} classes"
             + (validationSet is null ? "" : $", validating on {validationSet.Count}") + ".");
         var architectureInput = new ArchitectureInput(channels, height, width, classNames.Count, o.Training.Seed);
+        // Raw images are normalised here, so a padded crop's border can be black, as the images' own backgrounds usually are.
+        var training = imageInput is not null && o.Training.CropPaddingFill is null
+            ? o.Training with { CropPaddingFill = imageInput.Black }
+            : o.Training;
         Engine.Nn.Module model;
         TrainingHistory history;
         IReadOnlyList<NetworkCut> cuts = [];
         if (o.Transfer is { } transfer)
-            (model, cuts, history) = TrainFromPretrained(transfer, architecture, architectureInput, classNames, TrainForEpoch, validationSet);
+            (model, cuts, history) = TrainFromPretrained(transfer, architecture, architectureInput, classNames, training, TrainForEpoch, validationSet);
         else
         {
             model = ImageClassificationArchitectures.Create(architecture, architectureInput);
-            history = Train(new SupervisedTrainer(model, o.Training), TrainForEpoch, validationSet, o.Training, 0, []);
+            history = Train(new SupervisedTrainer(model, training), TrainForEpoch, validationSet, training, 0, []);
         }
         var scoring = new ImageClassificationTransformer.ScoringOptions(architecture, channels, height, width, o.FeatureColumnName, o.ScoreColumnName,
             o.PredictedLabelColumnName, o.TopK, o.TopKLabelsColumnName, o.TopKScoresColumnName, imageInput, cuts.Count == 0 ? null : [.. cuts]);
@@ -246,11 +250,11 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
     /// differ, or the pretrained network cut and given a new head — and trains it as the transfer mode says.
     /// </summary>
     private (Engine.Nn.Module Model, IReadOnlyList<NetworkCut> Cuts, TrainingHistory History) TrainFromPretrained(TransferOptions t, string architecture,
-        ArchitectureInput input, IReadOnlyList<string> classNames, Func<int, ImageBatchSet> train, ImageBatchSet? validation)
+        ArchitectureInput input, IReadOnlyList<string> classNames, TrainingOptions training, Func<int, ImageBatchSet> train, ImageBatchSet? validation)
     {
         t.Validate();
         var (model, cuts) = BuildFromPretrained(t, architecture, input, classNames);
-        return (model, cuts, TrainTransfer(t, model, train, validation));
+        return (model, cuts, TrainTransfer(t, model, training, train, validation));
     }
 
     private (Engine.Nn.Module Model, IReadOnlyList<NetworkCut> Cuts) BuildFromPretrained(TransferOptions t, string architecture, ArchitectureInput input,
@@ -292,9 +296,8 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
     }
 
     /// <summary>Trains <paramref name="model"/> (pretrained weights in place) as the transfer mode says.</summary>
-    private TrainingHistory TrainTransfer(TransferOptions t, Engine.Nn.Module model, Func<int, ImageBatchSet> train, ImageBatchSet? validation)
+    private TrainingHistory TrainTransfer(TransferOptions t, Engine.Nn.Module model, TrainingOptions o, Func<int, ImageBatchSet> train, ImageBatchSet? validation)
     {
-        var o = _options.Training;
         if (t.FreezeTo is int n) TransferLearning.FreezeTo(model, n);
         switch (t.Mode)
         {

@@ -162,6 +162,9 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
     /// </summary>
     internal sealed record ImageInput(ImageResizeMode Mode, float[] Mean, float[] Std)
     {
+        /// <summary>A black pixel's normalised value per channel, (0 - mean) / std.</summary>
+        public float[] Black => Mean.Select((m, c) => -m / Std[c]).ToArray();
+
         public void Extract(Image image, int channels, int height, int width, Span<float> destination)
         {
             var sized = image.Width == width && image.Height == height ? image : ImageResizingTransformer.Resize(image, width, height, Mode);

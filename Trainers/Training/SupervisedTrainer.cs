@@ -141,7 +141,7 @@ public sealed class SupervisedTrainer
                 int start = step * batch, n = Math.Min(batch, train.Count - start);
                 ctx.BeginStep();
                 Tensor x = ctx.Rent(n, train.Channels, train.Height, train.Width);
-                FillBatch(train, order.AsSpan(start, n), x.Span, y, soft, epoch);
+                FillBatch(o, train, order.AsSpan(start, n), x.Span, y, soft, epoch);
                 ctx.NoGradientInput = x;
                 float[]? targets = soft;
                 if (mixing && Mix(x, y.AsSpan(0, n), soft, mixed!, classes, epoch, step)) targets = mixed;
@@ -329,7 +329,7 @@ public sealed class SupervisedTrainer
             ["optimizer"] = $"{o.Optimizer} lr={F(o.LearningRate)} momentum={F(o.Momentum)} nesterov={o.Nesterov} wd={F(o.WeightDecay)}",
             ["schedule"] = $"{o.Schedule} warmup={o.WarmupEpochs} step={o.StepEpochs} gamma={F(o.StepGamma)}",
             ["loss"] = $"smoothing={F(o.LabelSmoothing)} clip={(o.GradientClipNorm is double c ? F(c) : "none")}",
-            ["augmentation"] = $"flip={o.HorizontalFlip} pad={o.CropPadding} mixup={F(o.MixUpAlpha)} cutmix={F(o.CutMixAlpha)} p={F(o.MixProbability)}",
+            ["augmentation"] = $"flip={o.HorizontalFlip} pad={o.CropPadding} fill={(o.CropPaddingFill is { } fill ? string.Join(",", fill.Select(v => F(v))) : "0")} mixup={F(o.MixUpAlpha)} cutmix={F(o.CutMixAlpha)} p={F(o.MixProbability)}",
             ["earlyStopping"] = o.EarlyStopping is { } es ? $"{es.Metric} patience={es.Patience} delta={F(es.MinDelta)} restore={es.RestoreBestWeights}" : "none",
             ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),
             ["data"] = $"train={train.Count} validation={validation?.Count ?? 0} shape={train.Channels}x{train.Height}x{train.Width} classes={train.Classes} soft={train.SoftTargets is not null}",
@@ -446,10 +446,16 @@ public sealed class SupervisedTrainer
         return true;
     }
 
-    /// <summary>Copies the examples into the batch, applying this epoch's flip and padded-crop draws per example.</summary>
-    private void FillBatch(ImageBatchSet data, ReadOnlySpan<int> indices, Span<float> x, int[] y, float[]? soft, int epoch)
+    /// <summary>
+    /// Copies the examples into the batch, applying this epoch's flip and padded-crop draws per example; the padded border
+    /// takes <see cref="TrainingOptions.CropPaddingFill"/> (per channel, or one value for all), else 0.
+    /// </summary>
+    internal static void FillBatch(TrainingOptions options, ImageBatchSet data, ReadOnlySpan<int> indices, Span<float> x, int[] y, float[]? soft, int epoch)
     {
-        int size = data.ImageSize, h = data.Height, w = data.Width, pad = _options.CropPadding, k = data.Classes;
+        int size = data.ImageSize, h = data.Height, w = data.Width, pad = options.CropPadding, k = data.Classes;
+        float[]? fill = options.CropPaddingFill;
+        if (fill is not null && fill.Length != 1 && fill.Length != data.Channels)
+            throw new ArgumentException($"CropPaddingFill holds {fill.Length} values; the images have {data.Channels} channels (give one value or one per channel).", nameof(options));
         for (int i = 0; i < indices.Length; i++)
         {
             int index = indices[i];
@@ -457,26 +463,29 @@ public sealed class SupervisedTrainer
             if (soft is not null) data.SoftTargets.AsSpan(index * k, k).CopyTo(soft.AsSpan(i * k, k));
             ReadOnlySpan<float> src = data.Images.AsSpan(index * size, size);
             Span<float> dst = x.Slice(i * size, size);
-            if (!_options.HorizontalFlip && pad == 0)
+            if (!options.HorizontalFlip && pad == 0)
             {
                 src.CopyTo(dst);
                 continue;
             }
             // A value-type stream per (epoch, example): a class per example cost 128 allocations a batch, and the garbage
             // collections they triggered stopped the kernels' threads.
-            var rng = DataPrep.Augmentation.AugmentationRandom.ForExample(_options.Seed ^ 0xA5A5_5A5A_0F0F_F0F0UL, epoch, index);
-            bool flip = _options.HorizontalFlip && rng.Chance(0.5);
+            var rng = DataPrep.Augmentation.AugmentationRandom.ForExample(options.Seed ^ 0xA5A5_5A5A_0F0F_F0F0UL, epoch, index);
+            bool flip = options.HorizontalFlip && rng.Chance(0.5);
             int dx = pad == 0 ? 0 : rng.NextIntInclusive(-pad, pad), dy = pad == 0 ? 0 : rng.NextIntInclusive(-pad, pad);
             for (int c = 0; c < data.Channels; c++)
+            {
+                float border = fill is null ? 0f : fill[fill.Length == 1 ? 0 : c];
                 for (int r = 0; r < h; r++)
                 {
                     int sr = r + dy;
                     for (int col = 0; col < w; col++)
                     {
                         int sc = (flip ? w - 1 - col : col) + dx;
-                        dst[(c * h + r) * w + col] = (uint)sr < (uint)h && (uint)sc < (uint)w ? src[(c * h + sr) * w + sc] : 0f;
+                        dst[(c * h + r) * w + col] = (uint)sr < (uint)h && (uint)sc < (uint)w ? src[(c * h + sr) * w + sc] : border;
                     }
                 }
+            }
         }
     }
 

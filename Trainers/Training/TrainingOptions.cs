@@ -122,8 +122,16 @@ public sealed record TrainingOptions
     /// <summary>Mirror images left-right at random while training.</summary>
     public bool HorizontalFlip { get; init; }
 
-    /// <summary>Pad by this many pixels (zeros) and crop back at a random offset while training (0 = off).</summary>
+    /// <summary>Pad by this many pixels (<see cref="CropPaddingFill"/>) and crop back at a random offset while training (0 = off).</summary>
     public int CropPadding { get; init; }
+
+    /// <summary>
+    /// The value the padded border takes, in the units of the training features: one value, or one per channel; null pads
+    /// with 0. Features normalised as (pixel / 255 - mean) / std show a black border at -mean / std per channel, as
+    /// torchvision's RandomCrop(padding) before Normalize does; the image-classification trainer and the mlp tool set that
+    /// when they know the normalisation, and 0 (the mean) is what is left otherwise.
+    /// </summary>
+    public float[]? CropPaddingFill { get; init; }
 
     /// <summary>MixUp (Zhang et al. 2018) on each batch with lambda ~ Beta(alpha, alpha); 0 turns it off (0.2 is usual).</summary>
     public double MixUpAlpha { get; init; }
@@ -173,6 +181,8 @@ public sealed record TrainingOptions
         if (LabelSmoothing is < 0 or >= 1 || float.IsNaN(LabelSmoothing)) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "Label smoothing must lie in [0, 1).");
         if (GradientClipNorm is double clip && !(clip > 0)) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), clip, "The gradient clip norm must be positive.");
         if (CropPadding < 0) throw new ArgumentOutOfRangeException(nameof(CropPadding), CropPadding, "Crop padding must be non-negative.");
+        if (CropPaddingFill is { } fill && (fill.Length == 0 || fill.Any(v => !float.IsFinite(v))))
+            throw new ArgumentException("CropPaddingFill needs one or more finite values.", nameof(CropPaddingFill));
         if (!(MixUpAlpha >= 0) || double.IsInfinity(MixUpAlpha)) throw new ArgumentOutOfRangeException(nameof(MixUpAlpha), MixUpAlpha, "MixUp alpha must be non-negative.");
         if (!(CutMixAlpha >= 0) || double.IsInfinity(CutMixAlpha)) throw new ArgumentOutOfRangeException(nameof(CutMixAlpha), CutMixAlpha, "CutMix alpha must be non-negative.");
         if (!(MixProbability >= 0 && MixProbability <= 1)) throw new ArgumentOutOfRangeException(nameof(MixProbability), MixProbability, "The mix probability must lie in [0, 1].");

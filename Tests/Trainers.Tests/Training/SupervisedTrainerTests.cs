@@ -96,6 +96,63 @@ public sealed class SupervisedTrainerTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SupervisedTrainer(ReferenceModels.LeNet5(), Options with { LearningRate = double.NaN }));
         Assert.ThrowsExactly<ArgumentException>(() => new ImageBatchSet(new float[784], [12], 1, 28, 28, 10));
         Assert.ThrowsExactly<ArgumentException>(() => new ImageBatchSet(new float[100], [1], 1, 28, 28, 10));
+        Assert.ThrowsExactly<ArgumentException>(() => new SupervisedTrainer(ReferenceModels.LeNet5(), Options with { CropPaddingFill = [] }));
+        Assert.ThrowsExactly<ArgumentException>(() => new SupervisedTrainer(ReferenceModels.LeNet5(), Options with { CropPaddingFill = [float.NaN] }));
+        var twoChannels = new ImageBatchSet(new float[2 * 4 * 4], [0], 2, 4, 4, 2);
+        Assert.ThrowsExactly<ArgumentException>(() =>
+            SupervisedTrainer.FillBatch(Options with { CropPaddingFill = [0f, 1f, 2f] }, twoChannels, [0], new float[32], new int[1], null, 1));
+    }
+
+    [TestMethod]
+    public void FillBatch_CropsAFlippedShiftedWindowOfThePaddedImage_BorderFilledPerChannel()
+    {
+        const int count = 60, channels = 2, h = 5, w = 6, pad = 2;
+        int size = channels * h * w;
+        var images = new float[count * size];
+        for (int i = 0; i < images.Length; i++) images[i] = i + 1; // every pixel distinct and positive
+        var data = new ImageBatchSet(images, new int[count], channels, h, w, 2);
+        float[] fill = [-1f, -2f];
+        var options = Options with { CropPadding = pad, HorizontalFlip = true, CropPaddingFill = fill };
+        int[] indices = Enumerable.Range(0, count).Reverse().ToArray();
+        var batch = new float[count * size];
+        SupervisedTrainer.FillBatch(options, data, indices, batch, new int[count], null, epoch: 3);
+
+        // The crop of example i is some (flip, dx, dy) of its image padded with the fill: find the placements that explain it.
+        var seen = new HashSet<(bool, int, int)>();
+        for (int i = 0; i < count; i++)
+        {
+            var output = batch.AsSpan(i * size, size);
+            var source = images.AsSpan(indices[i] * size, size);
+            var matches = new List<(bool, int, int)>();
+            foreach (bool flip in new[] { false, true })
+                for (int dy = -pad; dy <= pad; dy++)
+                    for (int dx = -pad; dx <= pad; dx++)
+                    {
+                        bool all = true;
+                        for (int c = 0; c < channels && all; c++)
+                            for (int r = 0; r < h && all; r++)
+                                for (int col = 0; col < w && all; col++)
+                                {
+                                    int sr = r + dy, sc = (flip ? w - 1 - col : col) + dx;
+                                    float expected = sr >= 0 && sr < h && sc >= 0 && sc < w ? source[(c * h + sr) * w + sc] : fill[c];
+                                    all = output[(c * h + r) * w + col] == expected;
+                                }
+                        if (all) matches.Add((flip, dx, dy));
+                    }
+            Assert.HasCount(1, matches, $"example {i}: the crop must be exactly one flip and shift of the padded image");
+            seen.Add(matches[0]);
+        }
+        Assert.IsGreaterThan(15, seen.Count, $"60 draws over 50 placements used only {seen.Count}");
+        Assert.IsTrue(seen.Any(m => m.Item1) && seen.Any(m => !m.Item1), "both flips must occur");
+
+        var again = new float[batch.Length];
+        SupervisedTrainer.FillBatch(options, data, indices, again, new int[count], null, epoch: 3);
+        CollectionAssert.AreEqual(batch, again, "the same epoch draws the same crops");
+        SupervisedTrainer.FillBatch(options, data, indices, again, new int[count], null, epoch: 4);
+        CollectionAssert.AreNotEqual(batch, again, "another epoch draws other crops");
+        SupervisedTrainer.FillBatch(options with { CropPaddingFill = null }, data, indices, again, new int[count], null, epoch: 3);
+        for (int i = 0; i < batch.Length; i++)
+            Assert.AreEqual(batch[i] < 0 ? 0f : batch[i], again[i], $"without a fill the border is 0 (value {i})");
     }
 
     private sealed class Collect(List<double> losses, Action<TrainingProgress>? also = null) : IProgress<TrainingProgress>
