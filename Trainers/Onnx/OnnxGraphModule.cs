@@ -1,4 +1,5 @@
 using MlPipelines.Engine;
+using MlPipelines.Engine.Kernels;
 using MlPipelines.Engine.Nn;
 using MlPipelines.Engine.Nn.Layers;
 using MlPipelines.Trainers.Onnx.Import;
@@ -24,10 +25,15 @@ public sealed class OnnxGraphModule : Module
     private readonly ISet<string> _weights;
     private readonly ISet<string> _buffers;
 
-    /// <summary>For each node, how many nodes after it run fused into it in pure inference (a Conv's BatchNormalization and/or Relu).</summary>
+    /// <summary>
+    /// For each node, how many nodes after it run fused into it in pure inference (a Conv's BatchNormalization and/or
+    /// activation, and the Constant nodes that feed a Clip's bounds).
+    /// </summary>
     private readonly int[] _fused;
 
     private readonly Relu _relu = new();
+    private readonly ActivationLayer _relu6 = new(ActivationKind.Relu6);
+    private readonly ActivationLayer _silu = new(ActivationKind.Silu);
 
     private sealed class StepValues
     {
@@ -178,16 +184,19 @@ public sealed class OnnxGraphModule : Module
 
     /// <summary>
     /// Which nodes run fused: a Conv whose output only a BatchNormalization reads (with initializer statistics), and/or whose
-    /// (normalised) output only a Relu reads, none of them a graph output. PyTorch's eval-mode export folds batch norms into
-    /// the convolutions already; Conv + Relu remains.
+    /// (normalised) output only an activation reads — Clip (ReLU6 as PyTorch exports it, its bounds from Constant nodes that
+    /// may sit between the two), an activation the engine computes (Relu, LeakyRelu, Sigmoid, Tanh), or Sigmoid and a Mul of
+    /// the value by its sigmoid (SiLU as PyTorch exports it) — none of them a graph output. PyTorch's eval-mode export folds
+    /// batch norms into the convolutions already, so the activations are what remains.
     /// </summary>
     private static int[] FusionPlan(OnnxGraphNode[] nodes, string[] outputs)
     {
         var readers = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (string name in nodes.SelectMany(n => n.Inputs).Concat(outputs))
             if (name.Length > 0) readers[name] = readers.GetValueOrDefault(name) + 1;
+        bool SingleOutput(OnnxGraphNode n) => n.Outputs.Skip(1).All(o => o.Length == 0);
         bool OnlyInto(string value, OnnxGraphNode next) => readers.GetValueOrDefault(value) == 1 && next.Inputs.Length > 0 && next.Inputs[0] == value
-            && next.Outputs.Skip(1).All(o => o.Length == 0);
+            && SingleOutput(next);
         var plan = new int[nodes.Length];
         for (int k = 0; k < nodes.Length; k++)
         {
@@ -196,19 +205,32 @@ public sealed class OnnxGraphModule : Module
             string value = nodes[k].Outputs[0];
             if (j < nodes.Length && nodes[j].Op is BatchNormOp && nodes[j].Inputs.Length >= 5 && OnlyInto(value, nodes[j]))
                 value = nodes[j++].Outputs[0];
-            if (j < nodes.Length && nodes[j].OpType == "Relu" && OnlyInto(value, nodes[j])) j++;
+            int next = j;
+            while (next < nodes.Length && nodes[next].OpType == "Constant" && nodes[next].Inputs.Length == 0) next++;
+            if (next < nodes.Length && nodes[next].OpType == "Clip" && OnlyInto(value, nodes[next])) j = next + 1;
+            else if (j < nodes.Length && nodes[j].Op is UnaryOp { Layer: not null } && OnlyInto(value, nodes[j])) j++;
+            else if (j + 1 < nodes.Length && nodes[j].OpType == "Sigmoid" && nodes[j + 1].OpType == "Mul" && readers.GetValueOrDefault(value) == 2
+                     && nodes[j].Inputs.Length == 1 && nodes[j].Inputs[0] == value && SingleOutput(nodes[j])
+                     && readers.GetValueOrDefault(nodes[j].Outputs[0]) == 1 && nodes[j + 1].Inputs.Length == 2 && SingleOutput(nodes[j + 1])
+                     && nodes[j + 1].Inputs.Contains(value) && nodes[j + 1].Inputs.Contains(nodes[j].Outputs[0]))
+                j += 2;
             plan[k] = j - k - 1;
         }
         return plan;
     }
 
-    /// <summary>Runs Conv node <paramref name="k"/> with the nodes fused into it; returns the last of them.</summary>
+    /// <summary>
+    /// Runs Conv node <paramref name="k"/> with the nodes fused into it; returns the last of them. A Clip whose bounds are
+    /// not ReLU6's (or ReLU's) runs on its own after the fused convolution.
+    /// </summary>
     private int RunFused(int k, Dictionary<string, Tensor> values, OpContext op)
     {
         OnnxGraphNode conv = _nodes[k];
         int last = k + _fused[k];
         BatchNorm2d? norm = null;
         ActivationLayer? activation = null;
+        OnnxGraphNode? unfused = null;
+        Tensor?[]? clipInputs = null;
         try
         {
             for (int j = k + 1; j <= last; j++)
@@ -216,10 +238,33 @@ public sealed class OnnxGraphModule : Module
                 OnnxGraphNode node = _nodes[j];
                 if (node.Op is BatchNormOp bn)
                     norm = bn.EvalNorm(values[node.Inputs[1]], values[node.Inputs[2]], values[node.Inputs[3]], values[node.Inputs[4]]);
+                else if (node.OpType == "Constant")
+                    values[node.Outputs[0]] = node.Op.Forward([], op)[0];
+                else if (node.OpType == "Clip")
+                {
+                    // Its bounds (the convolution's output, input 0, does not exist yet).
+                    clipInputs = new Tensor?[node.Inputs.Length];
+                    for (int i = 1; i < clipInputs.Length; i++) clipInputs[i] = node.Inputs[i].Length == 0 ? null : values[node.Inputs[i]];
+                    var (lo, hi) = ((ClipOp)node.Op).Bounds(clipInputs);
+                    if (lo == 0 && hi == 6) activation = _relu6;
+                    else if (lo == 0 && float.IsPositiveInfinity(hi)) activation = _relu;
+                    else unfused = node;
+                }
+                else if (node.OpType == "Sigmoid" && j < last)
+                {
+                    activation = _silu;
+                    j++; // its Mul
+                }
                 else
-                    activation = _relu;
+                    activation = ((UnaryOp)node.Op).Layer;
             }
-            values[_nodes[last].Outputs[0]] = ((ConvOp)conv.Op).ForwardFused(Inputs(conv, values), op, norm, activation);
+            Tensor y = ((ConvOp)conv.Op).ForwardFused(Inputs(conv, values), op, norm, activation);
+            if (unfused is not null)
+            {
+                clipInputs![0] = y;
+                y = unfused.Op.Forward(clipInputs, op)[0];
+            }
+            values[_nodes[last].Outputs[0]] = y;
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
         {

@@ -11,39 +11,14 @@ namespace MlPipelines.Trainers.Tests.OnnxImport;
 [TestClass]
 public sealed class OnnxImportFileTests
 {
-    private static ModelProto Model(int opset, params NodeProto[] nodes)
-    {
-        var graph = new GraphProto { Name = "g" };
-        graph.Node.AddRange(nodes);
-        graph.Input.Add(new ValueInfoProto { Name = "x" });
-        graph.Output.Add(new ValueInfoProto { Name = "y" });
-        var model = new ModelProto { IrVersion = 8, Graph = graph };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
-        return model;
-    }
+    private static ModelProto Model(int opset, params NodeProto[] nodes) => OnnxGraphs.Model(opset, nodes);
 
-    private static NodeProto Node(string op, string name, string[] inputs, string[] outputs, params AttributeProto[] attributes)
-    {
-        var n = new NodeProto { OpType = op, Name = name };
-        n.Input.AddRange(inputs);
-        n.Output.AddRange(outputs);
-        n.Attribute.AddRange(attributes);
-        return n;
-    }
+    private static NodeProto Node(string op, string name, string[] inputs, string[] outputs, params AttributeProto[] attributes) =>
+        OnnxGraphs.Node(op, name, inputs, outputs, attributes);
 
-    private static TensorProto Floats(string name, float[] values, params long[] dims)
-    {
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        t.Dims.AddRange(dims);
-        t.FloatData.AddRange(values);
-        return t;
-    }
+    private static TensorProto Floats(string name, float[] values, params long[] dims) => OnnxGraphs.Floats(name, values, dims);
 
-    private static OnnxGraphModule Load(ModelProto model, OnnxImportOptions? options = null)
-    {
-        using var stream = new MemoryStream(model.ToByteArray());
-        return OnnxImporter.Load(stream, options);
-    }
+    private static OnnxGraphModule Load(ModelProto model, OnnxImportOptions? options = null) => OnnxGraphs.Load(model, options);
 
     private static float[] Run(OnnxGraphModule graph, float[] x, params int[] shape)
     {

@@ -1,4 +1,6 @@
 using MlPipelines.Engine;
+using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Nn.Layers;
 using MlPipelines.Trainers.Onnx.Import.Ops;
 using MlPipelines.Trainers.Onnx.Proto;
 
@@ -33,10 +35,10 @@ internal static class OpFactory
             "BatchNormalization" => outputs > 1 && node.Output.Skip(1).Any(o => o.Length > 0)
                 ? throw new NotSupportedException($"{a.Where}: training-mode outputs (running mean/var) are not supported.")
                 : new BatchNormOp(a),
-            "Relu" => Unary(x => MathF.Max(x, 0f), (x, _) => x > 0 ? 1f : 0f),
+            "Relu" => new UnaryOp(x => MathF.Max(x, 0f), (x, _) => x > 0 ? 1f : 0f, new Relu()),
             "LeakyRelu" => LeakyRelu(a.Float("alpha", 0.01f)),
-            "Sigmoid" => Unary(UnaryOp.Sigmoid, (_, y) => y * (1 - y)),
-            "Tanh" => Unary(MathF.Tanh, (_, y) => 1 - y * y),
+            "Sigmoid" => new UnaryOp(UnaryOp.Sigmoid, (_, y) => y * (1 - y), new ActivationLayer(ActivationKind.Sigmoid)),
+            "Tanh" => new UnaryOp(MathF.Tanh, (_, y) => 1 - y * y, new ActivationLayer(ActivationKind.Tanh)),
             "HardSigmoid" => HardSigmoid(a.Float("alpha", 0.2f), a.Float("beta", 0.5f)),
             "HardSwish" => Unary(x => x * MathF.Max(0f, MathF.Min(1f, x / 6f + 0.5f)), (x, _) => x < -3f ? 0f : x > 3f ? 1f : x / 3f + 0.5f),
             "Elu" => Elu(a.Float("alpha", 1f)),
@@ -51,10 +53,10 @@ internal static class OpFactory
             "Clip" => a.Opset < 11 ? new ClipOp(a.Float("min", float.NegativeInfinity), a.Float("max", float.PositiveInfinity)) : new ClipOp(null, null),
             "Identity" => new IdentityOp(1),
             "Dropout" => new IdentityOp(outputs),
-            "Add" => new BinaryOp((x, y) => x + y, (_, _, _) => 1f, (_, _, _) => 1f, []),
-            "Sub" => new BinaryOp((x, y) => x - y, (_, _, _) => 1f, (_, _, _) => -1f, []),
-            "Mul" => new BinaryOp((x, y) => x * y, (_, y, _) => y, (x, _, _) => x, []),
-            "Div" => new BinaryOp((x, y) => x / y, (_, y, _) => 1f / y, (_, y, z) => -z / y, []),
+            "Add" => new BinaryOp((x, y) => x + y, (_, _, _) => 1f, (_, _, _) => 1f, [], Arithmetic.Add),
+            "Sub" => new BinaryOp((x, y) => x - y, (_, _, _) => 1f, (_, _, _) => -1f, [], Arithmetic.Sub),
+            "Mul" => new BinaryOp((x, y) => x * y, (_, y, _) => y, (x, _, _) => x, [], Arithmetic.Mul),
+            "Div" => new BinaryOp((x, y) => x / y, (_, y, _) => 1f / y, (_, y, z) => -z / y, [], Arithmetic.Div),
             "Pow" => new BinaryOp(MathF.Pow, (x, y, _) => y * MathF.Pow(x, y - 1), (x, _, z) => x > 0 ? z * MathF.Log(x) : 0f, []),
             "PRelu" => new BinaryOp((x, s) => x < 0 ? s * x : x, (x, s, _) => x < 0 ? s : 1f, (x, _, _) => x < 0 ? x : 0f, [1]),
             "Gemm" => new GemmOp(a),
@@ -97,7 +99,7 @@ internal static class OpFactory
 
     private static UnaryOp Unary(Func<float, float> f, Func<float, float, float> df) => new(f, df);
 
-    private static UnaryOp LeakyRelu(float alpha) => new(x => x >= 0 ? x : alpha * x, (x, _) => x >= 0 ? 1f : alpha);
+    private static UnaryOp LeakyRelu(float alpha) => new(x => x >= 0 ? x : alpha * x, (x, _) => x >= 0 ? 1f : alpha, new ActivationLayer(ActivationKind.LeakyRelu, alpha));
 
     private static UnaryOp HardSigmoid(float alpha, float beta) =>
         new(x => MathF.Max(0f, MathF.Min(1f, alpha * x + beta)), (x, _) => alpha * x + beta is > 0f and < 1f ? alpha : 0f);

@@ -25,6 +25,18 @@ internal static class T
         return new Tensor(shape);
     }
 
+    /// <summary>
+    /// As <see cref="New"/>, but from the step's pool and not cleared: for outputs an op overwrites entirely, so a large
+    /// activation costs neither a fresh allocation nor a pass that zeroes it.
+    /// </summary>
+    public static Tensor Rent(OpContext ctx, int[] shape)
+    {
+        long n = Count(shape);
+        if (shape.Any(d => d < 0) || n > ctx.MaxElements)
+            throw new InvalidDataException($"Computed shape [{string.Join(", ", shape)}] has a negative dimension or exceeds the limit of {ctx.MaxElements} elements.");
+        return ctx.Step.Rent(shape);
+    }
+
     public static int[] Shape(Tensor t) => t.Shape.ToArray();
 
     public static int[] Strides(int[] shape)

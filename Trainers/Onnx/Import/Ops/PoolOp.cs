@@ -1,6 +1,8 @@
 using MlPipelines.Engine;
 using MlPipelines.Engine.Nn.Layers;
 
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
 namespace MlPipelines.Trainers.Onnx.Import.Ops;
 
 /// <summary>MaxPool and AveragePool over 1-D or 2-D windows (pads, strides, dilations, ceil_mode, count_include_pad).</summary>
@@ -125,14 +127,14 @@ internal sealed class GlobalPoolOp(bool max) : OnnxOp
         int[] shape = T.Shape(x);
         int nc = shape[0] * shape[1], s = x.Length / Math.Max(nc, 1);
         for (int i = 2; i < shape.Length; i++) shape[i] = 1;
-        Tensor y = T.New(context, shape);
+        Tensor y = T.Rent(context, shape);
         var xs = x.Span;
         var ys = y.Span;
         for (int p = 0; p < nc; p++)
         {
-            float acc = max ? float.NegativeInfinity : 0f;
-            for (int i = 0; i < s; i++) acc = max ? MathF.Max(acc, xs[p * s + i]) : acc + xs[p * s + i];
-            ys[p] = max ? acc : acc / s;
+            // Vector sums and maxima per plane (a NaN stays NaN, as MathF.Max keeps it); an empty plane is -inf or NaN.
+            var plane = xs.Slice(p * s, s);
+            ys[p] = s == 0 ? (max ? float.NegativeInfinity : float.NaN) : max ? TensorPrimitives.Max(plane) : TensorPrimitives.Sum(plane) / s;
         }
         return [y];
     }

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""Exports torchvision's ResNet-18 (1000 classes, random weights from a fixed seed) to ONNX for the ONNX inference
+"""Exports a torchvision classifier (1000 classes, random weights from a fixed seed) to ONNX for the ONNX inference
 harness (Benchmarks/Onnx), which imports it with our OnnxImporter and times it against onnxruntime-node.
 
-Usage: /usr/bin/python3 export_resnet18_onnx.py OUT.onnx [SIZE=64]
+Usage: /usr/bin/python3 export_torchvision_onnx.py OUT.onnx [SIZE=64] [MODEL=resnet18]
+MODEL is a torchvision.models constructor name (resnet18, mobilenet_v2, efficientnet_b0, ...).
 The file: opset 13, input "input" [N, 3, SIZE, SIZE] with a dynamic batch axis, output "logits"; exported in eval mode
 with constant folding (torch folds each BatchNorm into the convolution before it). Batch-norm running statistics and
 affine parameters are drawn from the same seed, so the folded weights are not the identity-statistics special case.
@@ -20,8 +21,9 @@ import torchvision
 def main():
     out = sys.argv[1]
     size = int(sys.argv[2]) if len(sys.argv) > 2 else 64
+    name = sys.argv[3] if len(sys.argv) > 3 else "resnet18"
     torch.manual_seed(0)
-    model = torchvision.models.resnet18(weights=None, num_classes=1000)
+    model = getattr(torchvision.models, name)(weights=None, num_classes=1000)
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
