@@ -70,6 +70,7 @@ public sealed class SupervisedTrainer
         var train = trainForEpoch(1) ?? throw new InvalidOperationException("The training data of epoch 1 is null.");
         var o = _options;
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+        CheckFill(o, train.Channels);
         if (validation is not null && (validation.ImageSize != train.ImageSize || validation.Classes != train.Classes))
             throw new ArgumentException("The validation set's image shape or class count differs from the training set's.", nameof(validation));
         if (o.EarlyStopping?.Metric is MonitoredMetric.ValidationLoss or MonitoredMetric.ValidationAccuracy && (validation is null || validation.Count == 0))
@@ -329,7 +330,7 @@ public sealed class SupervisedTrainer
             ["optimizer"] = $"{o.Optimizer} lr={F(o.LearningRate)} momentum={F(o.Momentum)} nesterov={o.Nesterov} wd={F(o.WeightDecay)}",
             ["schedule"] = $"{o.Schedule} warmup={o.WarmupEpochs} step={o.StepEpochs} gamma={F(o.StepGamma)}",
             ["loss"] = $"smoothing={F(o.LabelSmoothing)} clip={(o.GradientClipNorm is double c ? F(c) : "none")}",
-            ["augmentation"] = $"flip={o.HorizontalFlip} pad={o.CropPadding} fill={(o.CropPaddingFill is { } fill ? string.Join(",", fill.Select(v => F(v))) : "0")} mixup={F(o.MixUpAlpha)} cutmix={F(o.CutMixAlpha)} p={F(o.MixProbability)}",
+            ["augmentation"] = $"flip={o.HorizontalFlip} pad={o.CropPadding} {(o.CropPaddingFill is { } fill ? $"fill={string.Join(",", fill.Select(v => F(v)))} " : "")}mixup={F(o.MixUpAlpha)} cutmix={F(o.CutMixAlpha)} p={F(o.MixProbability)}",
             ["earlyStopping"] = o.EarlyStopping is { } es ? $"{es.Metric} patience={es.Patience} delta={F(es.MinDelta)} restore={es.RestoreBestWeights}" : "none",
             ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),
             ["data"] = $"train={train.Count} validation={validation?.Count ?? 0} shape={train.Channels}x{train.Height}x{train.Width} classes={train.Classes} soft={train.SoftTargets is not null}",
@@ -454,8 +455,7 @@ public sealed class SupervisedTrainer
     {
         int size = data.ImageSize, h = data.Height, w = data.Width, pad = options.CropPadding, k = data.Classes;
         float[]? fill = options.CropPaddingFill;
-        if (fill is not null && fill.Length != 1 && fill.Length != data.Channels)
-            throw new ArgumentException($"CropPaddingFill holds {fill.Length} values; the images have {data.Channels} channels (give one value or one per channel).", nameof(options));
+        CheckFill(options, data.Channels);
         for (int i = 0; i < indices.Length; i++)
         {
             int index = indices[i];
@@ -487,6 +487,13 @@ public sealed class SupervisedTrainer
                 }
             }
         }
+    }
+
+    /// <summary>A padding fill is one value or one per channel.</summary>
+    private static void CheckFill(TrainingOptions options, int channels)
+    {
+        if (options.CropPaddingFill is { } fill && fill.Length != 1 && fill.Length != channels)
+            throw new ArgumentException($"CropPaddingFill holds {fill.Length} values; the images have {channels} channels (give one value or one per channel).", nameof(options));
     }
 
     private static long CountCorrect(ReadOnlySpan<float> logits, ReadOnlySpan<int> y, int classes)

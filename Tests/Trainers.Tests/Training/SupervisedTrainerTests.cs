@@ -98,6 +98,8 @@ public sealed class SupervisedTrainerTests
         Assert.ThrowsExactly<ArgumentException>(() => new ImageBatchSet(new float[100], [1], 1, 28, 28, 10));
         Assert.ThrowsExactly<ArgumentException>(() => new SupervisedTrainer(ReferenceModels.LeNet5(), Options with { CropPaddingFill = [] }));
         Assert.ThrowsExactly<ArgumentException>(() => new SupervisedTrainer(ReferenceModels.LeNet5(), Options with { CropPaddingFill = [float.NaN] }));
+        Assert.ThrowsExactly<ArgumentException>(() => new SupervisedTrainer(ReferenceModels.LeNet5(), Options with { CropPaddingFill = [0f, 1f] }).Fit(Sample("train", 32)),
+            "two fill values for one-channel images, refused before the first step");
         var twoChannels = new ImageBatchSet(new float[2 * 4 * 4], [0], 2, 4, 4, 2);
         Assert.ThrowsExactly<ArgumentException>(() =>
             SupervisedTrainer.FillBatch(Options with { CropPaddingFill = [0f, 1f, 2f] }, twoChannels, [0], new float[32], new int[1], null, 1));
