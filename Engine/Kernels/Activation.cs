@@ -70,6 +70,36 @@ internal static class Activation
         }
     }
 
+    /// <summary>
+    /// dX += dY s (1 + x (1 - s)) with s = sigmoid(x), the vector sigmoid a block at a time (dX was cleared first when not
+    /// accumulating); blocks under 16 floats are padded as in the forward pass.
+    /// </summary>
+    private static void SiluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)
+    {
+        const int Block = 512, Shortest = 16;
+        Span<float> s = stackalloc float[Block];
+        Span<float> t = stackalloc float[Block];
+        Span<float> padded = stackalloc float[Shortest];
+        for (int i = 0; i < x.Length; i += Block)
+        {
+            int n = Math.Min(Block, x.Length - i);
+            ReadOnlySpan<float> xb = x.Slice(i, n);
+            Span<float> sb = s[..n], tb = t[..n];
+            if (n < Shortest)
+            {
+                padded.Clear();
+                xb.CopyTo(padded);
+                TensorPrimitives.Sigmoid(padded, s[..Shortest]);
+            }
+            else
+                TensorPrimitives.Sigmoid(xb, sb);
+            TensorPrimitives.Subtract(1f, sb, tb);                   // 1 - s
+            TensorPrimitives.FusedMultiplyAdd(xb, tb, 1f, tb);       // 1 + x (1 - s)
+            TensorPrimitives.Multiply(tb, sb, tb);                   // s (1 + x (1 - s))
+            TensorPrimitives.FusedMultiplyAdd(dY.Slice(i, n), tb, dX.Slice(i, n), dX.Slice(i, n));
+        }
+    }
+
     /// <summary>dX += f'(x) dY, or dX = f'(x) dY when not <paramref name="accumulate"/>. Sigmoid and Tanh read their saved
     /// output <paramref name="y"/>; the others read <paramref name="x"/>.</summary>
     /// <param name="kind">Which activation.</param>
@@ -95,13 +125,7 @@ internal static class Activation
             case ActivationKind.HardSwish: Elementwise.Map(new HardSwishGradOp(), x, dY, dX, accumulate, threads); break;
             case ActivationKind.Sigmoid: Elementwise.Map(new SigmoidGradFromOutputOp(), y, dY, dX, accumulate, threads); break;
             case ActivationKind.Tanh: Elementwise.Map(new TanhGradFromOutputOp(), y, dY, dX, accumulate, threads); break;
-            case ActivationKind.Silu:
-                for (int i = 0; i < x.Length; i++)
-                {
-                    float s = 1f / (1f + MathF.Exp(-x[i]));
-                    dX[i] += dY[i] * s * (1 + x[i] * (1 - s));
-                }
-                break;
+            case ActivationKind.Silu: SiluBackward(x, dY, dX); break;
             case ActivationKind.Gelu:
                 for (int i = 0; i < x.Length; i++)
                 {
