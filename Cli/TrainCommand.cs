@@ -127,7 +127,7 @@ internal static class TrainCommand
         var (mean, std) = DataSources.PixelStatistics(train, channels);
         var pixels = new PixelExtractionOptions { Channels = channels, Mean = mean, Std = std };
         // The padded crop's border is black, (0 - mean) / std, as a crop of the unnormalised image padded with zeros would be.
-        training = training with { CropPaddingFill = mean.Select((m, c) => -m / std[c]).ToArray() };
+        training = training with { CropPaddingFill = [.. Enumerable.Range(0, channels).Select(pixels.ValueOfZero)] };
         var progress = new TrainingConsole();
         var extract = ctx.Transforms.ExtractPixels("Features", DataSources.ImageColumn, pixels);
         IEstimator<TransformerChain<ImageClassificationTransformer>> pipeline;

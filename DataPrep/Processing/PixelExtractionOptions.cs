@@ -34,6 +34,17 @@ public sealed record PixelExtractionOptions
         Std = [0.229f, 0.224f, 0.225f],
     };
 
+    /// <summary>
+    /// The float a 0 byte becomes in channel <paramref name="channel"/>, (Offset - mean) / std: the value of a black
+    /// border padded around extracted pixels.
+    /// </summary>
+    public float ValueOfZero(int channel)
+    {
+        float mean = Mean is null ? 0 : Mean[Mean.Count == 1 ? 0 : channel];
+        float std = Std is null ? 1 : Std[Std.Count == 1 ? 0 : channel];
+        return (Offset - mean) / std;
+    }
+
     /// <summary>Checks the settings; throws naming the bad one.</summary>
     public void Validate()
     {

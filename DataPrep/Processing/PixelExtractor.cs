@@ -20,10 +20,9 @@ public static class PixelExtractor
         Span<float> bias = stackalloc float[c];
         for (int ch = 0; ch < c; ch++)
         {
-            float mean = options.Mean is null ? 0 : options.Mean[options.Mean.Count == 1 ? 0 : ch];
             float std = options.Std is null ? 1 : options.Std[options.Std.Count == 1 ? 0 : ch];
             scale[ch] = options.Scale / std;
-            bias[ch] = (options.Offset - mean) / std;
+            bias[ch] = options.ValueOfZero(ch);
         }
         byte[] px = src.Pixels;
         for (int ch = 0; ch < c; ch++)

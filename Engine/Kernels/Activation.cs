@@ -43,61 +43,62 @@ internal static class Activation
         }
     }
 
+    /// <summary>SiLU works through blocks of this many floats in stack buffers, so its output may alias its input.</summary>
+    private const int SiluBlock = 512;
+
+    /// <summary>Shorter blocks are padded to this length for the sigmoid (see <see cref="SigmoidOfBlock"/>).</summary>
+    private const int SiluShortest = 16;
+
     /// <summary>
-    /// y = x sigmoid(x) with the vector sigmoid, a block at a time through a stack buffer so that y may alias x (each block
-    /// of x is read before the same block of y is written). It was a scalar exp per element: an EfficientNet's largest cost.
-    /// Blocks shorter than 16 are padded to 16, so every element takes the same vector path whatever the span's length:
-    /// a convolution applying it plane by plane (1x1 planes included) gives the bits of the whole tensor at once.
+    /// y = x sigmoid(x) with the vector sigmoid, a block at a time (each block of x is read before the same block of y is
+    /// written). It was a scalar exp per element: an EfficientNet's largest cost.
     /// </summary>
     private static void Silu(ReadOnlySpan<float> x, Span<float> y)
     {
-        const int Block = 512, Shortest = 16;
-        Span<float> sigmoid = stackalloc float[Block];
-        Span<float> padded = stackalloc float[Shortest];
-        for (int i = 0; i < x.Length; i += Block)
+        Span<float> sigmoid = stackalloc float[SiluBlock];
+        Span<float> padded = stackalloc float[SiluShortest];
+        for (int i = 0; i < x.Length; i += SiluBlock)
         {
-            int n = Math.Min(Block, x.Length - i);
-            ReadOnlySpan<float> block = x.Slice(i, n);
-            if (n < Shortest)
-            {
-                padded.Clear();
-                block.CopyTo(padded);
-                TensorPrimitives.Sigmoid(padded, sigmoid[..Shortest]);
-            }
-            else
-                TensorPrimitives.Sigmoid(block, sigmoid[..n]);
-            TensorPrimitives.Multiply(block, sigmoid[..n], y.Slice(i, n));
+            ReadOnlySpan<float> block = x.Slice(i, Math.Min(SiluBlock, x.Length - i));
+            TensorPrimitives.Multiply(block, SigmoidOfBlock(block, sigmoid, padded), y.Slice(i, block.Length));
+        }
+    }
+
+    /// <summary>dX += dY s (1 + x (1 - s)) with s = sigmoid(x), a block at a time (dX was cleared first when not accumulating).</summary>
+    private static void SiluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)
+    {
+        Span<float> s = stackalloc float[SiluBlock];
+        Span<float> t = stackalloc float[SiluBlock];
+        Span<float> padded = stackalloc float[SiluShortest];
+        for (int i = 0; i < x.Length; i += SiluBlock)
+        {
+            ReadOnlySpan<float> xb = x.Slice(i, Math.Min(SiluBlock, x.Length - i));
+            ReadOnlySpan<float> sb = SigmoidOfBlock(xb, s, padded);
+            Span<float> tb = t[..xb.Length];
+            TensorPrimitives.Subtract(1f, sb, tb);                   // 1 - s
+            TensorPrimitives.FusedMultiplyAdd(xb, tb, 1f, tb);       // 1 + x (1 - s)
+            TensorPrimitives.Multiply(tb, sb, tb);                   // s (1 + x (1 - s))
+            Span<float> dXb = dX.Slice(i, xb.Length);
+            TensorPrimitives.FusedMultiplyAdd(dY.Slice(i, xb.Length), tb, dXb, dXb);
         }
     }
 
     /// <summary>
-    /// dX += dY s (1 + x (1 - s)) with s = sigmoid(x), the vector sigmoid a block at a time (dX was cleared first when not
-    /// accumulating); blocks under 16 floats are padded as in the forward pass.
+    /// The vector sigmoid of <paramref name="block"/> into the front of <paramref name="sigmoid"/>. A block shorter than
+    /// <see cref="SiluShortest"/> is padded to it first, so every element takes the same vector path whatever the span's
+    /// length: a convolution applying SiLU plane by plane (1x1 planes included) gives the bits of the whole tensor at once.
     /// </summary>
-    private static void SiluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)
+    private static ReadOnlySpan<float> SigmoidOfBlock(ReadOnlySpan<float> block, Span<float> sigmoid, Span<float> padded)
     {
-        const int Block = 512, Shortest = 16;
-        Span<float> s = stackalloc float[Block];
-        Span<float> t = stackalloc float[Block];
-        Span<float> padded = stackalloc float[Shortest];
-        for (int i = 0; i < x.Length; i += Block)
+        if (block.Length >= SiluShortest)
+            TensorPrimitives.Sigmoid(block, sigmoid[..block.Length]);
+        else
         {
-            int n = Math.Min(Block, x.Length - i);
-            ReadOnlySpan<float> xb = x.Slice(i, n);
-            Span<float> sb = s[..n], tb = t[..n];
-            if (n < Shortest)
-            {
-                padded.Clear();
-                xb.CopyTo(padded);
-                TensorPrimitives.Sigmoid(padded, s[..Shortest]);
-            }
-            else
-                TensorPrimitives.Sigmoid(xb, sb);
-            TensorPrimitives.Subtract(1f, sb, tb);                   // 1 - s
-            TensorPrimitives.FusedMultiplyAdd(xb, tb, 1f, tb);       // 1 + x (1 - s)
-            TensorPrimitives.Multiply(tb, sb, tb);                   // s (1 + x (1 - s))
-            TensorPrimitives.FusedMultiplyAdd(dY.Slice(i, n), tb, dX.Slice(i, n), dX.Slice(i, n));
+            padded.Clear();
+            block.CopyTo(padded);
+            TensorPrimitives.Sigmoid(padded, sigmoid[..SiluShortest]);
         }
+        return sigmoid[..block.Length];
     }
 
     /// <summary>dX += f'(x) dY, or dX = f'(x) dY when not <paramref name="accumulate"/>. Sigmoid and Tanh read their saved

@@ -162,13 +162,15 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
     /// </summary>
     internal sealed record ImageInput(ImageResizeMode Mode, float[] Mean, float[] Std)
     {
-        /// <summary>A black pixel's normalised value per channel, (0 - mean) / std.</summary>
-        public float[] Black => Mean.Select((m, c) => -m / Std[c]).ToArray();
+        /// <summary>A black pixel's normalised value per channel, as <see cref="Extract"/> computes it.</summary>
+        public float[] Black => [.. Enumerable.Range(0, Mean.Length).Select(Options(Mean.Length).ValueOfZero)];
+
+        private PixelExtractionOptions Options(int channels) => new() { Channels = channels, Mean = Mean, Std = Std };
 
         public void Extract(Image image, int channels, int height, int width, Span<float> destination)
         {
             var sized = image.Width == width && image.Height == height ? image : ImageResizingTransformer.Resize(image, width, height, Mode);
-            PixelExtractor.Extract(sized, new PixelExtractionOptions { Channels = channels, Mean = Mean, Std = Std }, destination);
+            PixelExtractor.Extract(sized, Options(channels), destination);
         }
 
         /// <summary>Per-channel mean and standard deviation on the [0, 1] scale of up to 2,000 images, resized as for training.</summary>

@@ -15,6 +15,12 @@ internal static class T
     /// <summary>A zeroed tensor, refusing shapes with negative dimensions or more elements than allowed.</summary>
     public static Tensor New(OpContext ctx, params int[] shape)
     {
+        CheckShape(ctx, shape);
+        return new Tensor(shape);
+    }
+
+    private static void CheckShape(OpContext ctx, int[] shape)
+    {
         long n = 1;
         foreach (int d in shape)
         {
@@ -22,7 +28,6 @@ internal static class T
             n *= d;
             if (n > ctx.MaxElements) throw new InvalidDataException($"Computed shape [{string.Join(", ", shape)}] exceeds the limit of {ctx.MaxElements} elements.");
         }
-        return new Tensor(shape);
     }
 
     /// <summary>
@@ -31,9 +36,7 @@ internal static class T
     /// </summary>
     public static Tensor Rent(OpContext ctx, int[] shape)
     {
-        long n = Count(shape);
-        if (shape.Any(d => d < 0) || n > ctx.MaxElements)
-            throw new InvalidDataException($"Computed shape [{string.Join(", ", shape)}] has a negative dimension or exceeds the limit of {ctx.MaxElements} elements.");
+        CheckShape(ctx, shape);
         return ctx.Step.Rent(shape);
     }
 
