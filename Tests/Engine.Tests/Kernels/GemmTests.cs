@@ -54,6 +54,21 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    public void Packing_WholeAndRaggedPanels_MatchReference()
+    {
+        // A and B are packed by vector transposes where a panel is whole and value by value where it is ragged: rows of A
+        // a multiple of the panel height or not, columns of B a multiple of the panel width or not, steps of k a multiple
+        // of 8 or not, scaled by alpha, from padded rows, across a K block.
+        int seed = 100;
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+                foreach (int m in new[] { 24, 102, 97 })
+                    foreach (int n in new[] { 64, 40, 33 })
+                        foreach (int k in new[] { 8, 19, 263 })
+                            Check(ta, tb, m, n, k, -0.75f, 0f, 3, 1, seed++);
+    }
+
+    [TestMethod]
     public void ZeroSizes_AndKZeroScalesC()
     {
         Check(false, false, 0, 5, 3, 1, 0, 0, 1, 1);
