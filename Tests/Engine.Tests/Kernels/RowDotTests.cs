@@ -11,9 +11,10 @@ public sealed class RowDotTests
     [TestMethod]
     public void Accumulate_MatchesReference_OverRaggedBlocksAndEveryTail()
     {
-        // k runs over every vector tail (0..257) for a few block shapes; m and n leave ragged 3x3 blocks.
+        // k runs over every vector tail (0..257) for a few block shapes; m and n leave whole and ragged 4x3 blocks (1-3
+        // rows, 1-2 columns short).
         int seed = 0;
-        foreach (var (m, n) in new[] { (1, 1), (3, 3), (4, 5), (7, 2), (16, 10) })
+        foreach (var (m, n) in new[] { (1, 1), (3, 3), (4, 5), (7, 2), (8, 6), (6, 7), (16, 10) })
             for (int k = 0; k <= 257; k += m * n > 20 ? 7 : 1)
             {
                 int lda = k + 3, ldb = k + 1, ldc = n + 2;
