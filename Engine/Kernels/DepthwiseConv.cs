@@ -42,10 +42,10 @@ internal static unsafe class DepthwiseConv
 
         public readonly void Run(int p0, int p1)
         {
-            int rowWidth = RowWidth(G), rows = PaddedHeight(G), outRow = (G.OutWidth + 7) & ~7;
-            int padded = rows * rowWidth;
-            if (t_scratch is null || t_scratch.Length < padded + outRow)
-                t_scratch = GC.AllocateUninitializedArray<float>(padded + outRow, pinned: true);
+            int rowWidth = RowWidth(G), rows = PaddedHeight(G), padded = rows * rowWidth;
+            int staged = StagedRow(G) * G.OutHeight;
+            if (t_scratch is null || t_scratch.Length < padded + staged)
+                t_scratch = GC.AllocateUninitializedArray<float>(padded + staged, pinned: true);
             float* scratch = (float*)Unsafe.AsPointer(ref t_scratch[0]);
             // Borders stay zero across the chunk's planes: only the interior is written.
             new Span<float>(scratch, padded).Clear();
@@ -63,27 +63,77 @@ internal static unsafe class DepthwiseConv
         }
     }
 
-    /// <summary>One output plane from a zero-bordered input plane; <paramref name="row"/> holds a row rounded up to eight.</summary>
-    private static void Plane(float* padded, int rowWidth, float* w, float bias, bool hasBias, in Conv2dGeometry g, float* row, float* y)
+    /// <summary>An output row rounded up to whole blocks of eight, as the plane is staged.</summary>
+    private static int StagedRow(in Conv2dGeometry g) => (g.OutWidth + 7) & ~7;
+
+    /// <summary>
+    /// One output plane from a zero-bordered input plane, staged in <paramref name="staged"/> (rows rounded up to eight)
+    /// and then copied out with the bias. The plane's blocks of eight outputs (row by row) go four at a time: one block's
+    /// taps are a chain of dependent multiply-adds, four independent chains keep the FMA units busy (7x7 maps, one block a
+    /// row, take theirs from four rows).
+    /// </summary>
+    private static void Plane(float* padded, int rowWidth, float* w, float bias, bool hasBias, in Conv2dGeometry g, float* staged, float* y)
     {
-        int kh = g.KernelHeight, kw = g.KernelWidth, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH * rowWidth, dw = g.DilationW;
+        int perRow = StagedRow(g) / 8, blocks = g.OutHeight * perRow;
+        var geometry = new Taps(g, rowWidth);
+        int b = 0;
+        for (; b + 4 <= blocks; b += 4)
+            FourBlocks(geometry, w, Origin(padded, g, rowWidth, perRow, b), Origin(padded, g, rowWidth, perRow, b + 1),
+                Origin(padded, g, rowWidth, perRow, b + 2), Origin(padded, g, rowWidth, perRow, b + 3), staged + b * 8);
+        for (; b < blocks; b++) OneBlock(geometry, w, Origin(padded, g, rowWidth, perRow, b)).Store(staged + b * 8);
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
-            float* top = padded + oy * sh * rowWidth;
-            for (int ox = 0; ox < g.OutWidth; ox += 8)
-            {
-                float* origin = top + ox * sw;
-                Vector256<float> acc = Vector256<float>.Zero;
-                for (int i = 0, t = 0; i < kh; i++)
-                    for (int j = 0; j < kw; j++, t++)
-                        acc = Vector256.FusedMultiplyAdd(Vector256.Create(w[t]), StridedLoad.Eight(origin + i * dh + j * dw, sw), acc);
-                acc.Store(row + ox);
-            }
-            float* dst = y + oy * g.OutWidth;
+            float* src = staged + oy * perRow * 8, dst = y + oy * g.OutWidth;
             if (hasBias)
-                for (int ox = 0; ox < g.OutWidth; ox++) dst[ox] = row[ox] + bias;
+                for (int ox = 0; ox < g.OutWidth; ox++) dst[ox] = src[ox] + bias;
             else
-                new ReadOnlySpan<float>(row, g.OutWidth).CopyTo(new Span<float>(dst, g.OutWidth));
+                new ReadOnlySpan<float>(src, g.OutWidth).CopyTo(new Span<float>(dst, g.OutWidth));
         }
+    }
+
+    /// <summary>A kernel's taps as distances in the padded plane.</summary>
+    private readonly struct Taps(in Conv2dGeometry g, int rowWidth)
+    {
+        public readonly int Height = g.KernelHeight, Width = g.KernelWidth, RowStep = g.DilationH * rowWidth, ColumnStep = g.DilationW, Stride = g.StrideW;
+    }
+
+    /// <summary>Where block <paramref name="block"/> (row-major over the plane's rows of <paramref name="perRow"/> blocks) reads its first tap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* Origin(float* padded, in Conv2dGeometry g, int rowWidth, int perRow, int block)
+    {
+        int oy = block / perRow, ox = (block - oy * perRow) * 8;
+        return padded + oy * g.StrideH * rowWidth + ox * g.StrideW;
+    }
+
+    /// <summary>One block of eight outputs, summing its taps in order from zero.</summary>
+    private static Vector256<float> OneBlock(in Taps taps, float* w, float* origin)
+    {
+        Vector256<float> acc = Vector256<float>.Zero;
+        for (int i = 0, t = 0; i < taps.Height; i++)
+            for (int j = 0; j < taps.Width; j++, t++)
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(w[t]), StridedLoad.Eight(origin + i * taps.RowStep + j * taps.ColumnStep, taps.Stride), acc);
+        return acc;
+    }
+
+    /// <summary>Four blocks of eight outputs, each summing its taps in order from zero (the GEMM route's order), stored side by side.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FourBlocks(in Taps taps, float* w, float* o0, float* o1, float* o2, float* o3, float* dst)
+    {
+        Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        int stride = taps.Stride;
+        for (int i = 0, t = 0; i < taps.Height; i++)
+            for (int j = 0; j < taps.Width; j++, t++)
+            {
+                int offset = i * taps.RowStep + j * taps.ColumnStep;
+                Vector256<float> wt = Vector256.Create(w[t]);
+                a0 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o0 + offset, stride), a0);
+                a1 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o1 + offset, stride), a1);
+                a2 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o2 + offset, stride), a2);
+                a3 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o3 + offset, stride), a3);
+            }
+        a0.Store(dst);
+        a1.Store(dst + 8);
+        a2.Store(dst + 16);
+        a3.Store(dst + 24);
     }
 }

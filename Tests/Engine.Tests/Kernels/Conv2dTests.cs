@@ -46,7 +46,7 @@ public sealed class Conv2dTests
     {
         // The direct depthwise kernel (AVX2) against each channel run as its own one-channel convolution (the GEMM route):
         // the same taps summed in the same order. Rows wider than eight outputs and not a multiple of eight, stride 2 with
-        // odd sizes, 5x5, dilation and asymmetric padding.
+        // odd sizes, 5x5, dilation and asymmetric padding; planes of 7 and 57 blocks of eight (four at a time, then the rest).
         int seed = 300;
         foreach (var g in new Conv2dGeometry[]
         {
@@ -55,6 +55,7 @@ public sealed class Conv2dTests
             new(1, 3, 15, 15, 3, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 3),
             new(2, 3, 12, 11, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 3),
             new(1, 2, 9, 10, 2, 3, 3, 2, 1, 0, 1, 2, 0, 1, 1, 2),
+            new(2, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3),
         })
         {
             float[] x = Random(g.InputLength, seed++), w = Random(g.WeightLength, seed++), b = Random(g.OutChannels, seed++);
