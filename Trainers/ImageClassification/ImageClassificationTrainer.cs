@@ -229,7 +229,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         var scoring = new ImageClassificationTransformer.ScoringOptions(architecture, channels, height, width, o.FeatureColumnName, o.ScoreColumnName,
             o.PredictedLabelColumnName, o.TopK, o.TopKLabelsColumnName, o.TopKScoresColumnName, imageInput, cuts.Count == 0 ? null : [.. cuts]);
         if (o.TopK > classNames.Count) throw new ArgumentOutOfRangeException(nameof(input), o.TopK, $"TopK {o.TopK} exceeds the {classNames.Count} classes.");
-        return new ImageClassificationTransformer(model, scoring, classNames, history);
+        return new ImageClassificationTransformer(model, scoring, classNames, history, training.DegreeOfParallelism);
     }
 
     /// <summary>Runs one training phase and appends its epochs (renumbered after <paramref name="epochOffset"/>) to <paramref name="earlier"/>.</summary>

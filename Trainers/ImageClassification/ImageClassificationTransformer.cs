@@ -17,7 +17,8 @@ namespace MlPipelines.Trainers.ImageClassification;
 /// slot names = class names), PredictedLabel (key whose values are the class names; missing when the scores are NaN) and,
 /// on request, the top-k labels and scores. Scores batches of rows at once. Saves the architecture name, input shape, class
 /// names, the transfer cuts and heads applied to the architecture (if any) and the weights, and loads them back through the
-/// architecture registry.
+/// architecture registry. A batch runs on <see cref="DegreeOfParallelism"/> threads (the trainer's setting for a trained
+/// model, every core for a loaded one); per-image results do not depend on it.
 /// </summary>
 public sealed class ImageClassificationTransformer : RowToRowTransformerBase
 {
@@ -28,13 +29,26 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
     private readonly ScoringOptions _options;
     private readonly string[] _classNames;
 
-    internal ImageClassificationTransformer(Module model, ScoringOptions options, IReadOnlyList<string> classNames, TrainingHistory? history)
+    internal ImageClassificationTransformer(Module model, ScoringOptions options, IReadOnlyList<string> classNames, TrainingHistory? history,
+        int degreeOfParallelism = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(degreeOfParallelism);
         Model = model;
         _options = options;
         _classNames = [.. classNames];
         History = history;
+        DegreeOfParallelism = degreeOfParallelism == 0 ? Environment.ProcessorCount : degreeOfParallelism;
         model.Eval();
+    }
+
+    /// <summary>Threads that score one batch of rows (each cursor of a cursor set scores its own batches).</summary>
+    public int DegreeOfParallelism { get; }
+
+    /// <summary>The same model scoring on <paramref name="threads"/> threads (1: single-threaded, for many parallel cursors).</summary>
+    public ImageClassificationTransformer WithDegreeOfParallelism(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        return new ImageClassificationTransformer(Model, _options, _classNames, History, threads);
     }
 
     /// <summary>The network (in evaluation mode). Do not train it while the transformer is in use.</summary>
@@ -224,7 +238,7 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
         private readonly ValueGetter<VBuffer<float>>? _features;
         private readonly ValueGetter<Image>? _images;
         private Image _image = null!;
-        private readonly StepContext _context = new(new ComputeConfig { DegreeOfParallelism = 1 }) { RecordForBackward = false };
+        private readonly StepContext _context;
         private readonly float[] _inputs;
         private readonly float[] _scores;
         private readonly int[] _topK;
@@ -236,6 +250,7 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
         public Worker(ImageClassificationTransformer owner, ValueGetter<VBuffer<float>>? features, ValueGetter<Image>? images, int batchSize)
         {
             (_owner, _features, _images) = (owner, features, images);
+            _context = new StepContext(new ComputeConfig { DegreeOfParallelism = owner.DegreeOfParallelism }) { RecordForBackward = false };
             var o = owner._options;
             _size = o.Channels * o.Height * o.Width;
             _classes = owner._classNames.Length;

@@ -177,6 +177,31 @@ public sealed class ImageClassificationTrainerTests
     }
 
     [TestMethod]
+    public void Scoring_UsesTheTrainingThreads_AndGivesTheSameBitsOnOneThread()
+    {
+        var ctx = new MLContext(7);
+        var trained = ctx.MulticlassClassification.Trainers.ImageClassification(Quick()).Fit(Train);
+        Assert.AreEqual(2, trained.DegreeOfParallelism, "a trained model scores on the training's threads");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trained.WithDegreeOfParallelism(0));
+
+        // ResNet-20 exercises every parallel path of inference (grid convolutions, strided ones, batch norm, pooling); its
+        // batch-norm statistics are randomised so that evaluation mode is not an identity. 70 rows: a full batch and a ragged one.
+        var model = ImageClassificationArchitectures.Create("resnet20", new ArchitectureInput(1, 28, 28, 10, 5));
+        Onnx.BatchNormRandomiser.Randomise(model, 11, meanSpread: 0.2f, maxVariance: 1.5f);
+        var options = new ImageClassificationTransformer.ScoringOptions("resnet20", 1, 28, 28, "Features", "Score", "PredictedLabel", 0, "TopLabels", "TopScores");
+        var twoThreads = new ImageClassificationTransformer(model, options, FashionSample.ClassNames, null, degreeOfParallelism: 2);
+        var oneThread = twoThreads.WithDegreeOfParallelism(1);
+        Assert.AreEqual(1, oneThread.DegreeOfParallelism);
+        Assert.AreSame(twoThreads.Model, oneThread.Model, "the copy shares the network");
+        var rows = FashionSample.View("test", 70);
+        var a = Read(twoThreads.Transform(rows));
+        var b = Read(oneThread.Transform(rows));
+        Assert.HasCount(70, a);
+        for (int i = 0; i < a.Count; i++) CollectionAssert.AreEqual(b[i].Scores, a[i].Scores, $"row {i}");
+        Assert.IsGreaterThan(60, a.Select(r => r.Scores[0]).Distinct().Count(), "the randomised network must score images differently");
+    }
+
+    [TestMethod]
     public void NonFiniteWeights_AreNeverSaved()
     {
         var ctx = new MLContext(7);
