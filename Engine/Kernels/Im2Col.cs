@@ -55,7 +55,7 @@ internal static unsafe class Im2Col
                             Zero(d + owHi, ow - owHi);
                             if (g.StrideW == 1)
                             {
-                                if (owHi > owLo) Copy(src + owLo + dx, d + owLo, owHi - owLo);
+                                if (owHi > owLo) ShortRows.Copy(src + owLo + dx, d + owLo, owHi - owLo);
                             }
                             else
                             {
@@ -168,7 +168,7 @@ internal static unsafe class Im2Col
                             float* s = src + y * ow;
                             if (g.StrideW == 1)
                             {
-                                if (owHi > owLo) AddTo(s + owLo, d + owLo + dx, owHi - owLo);
+                                if (owHi > owLo) ShortRows.AddTo(s + owLo, d + owLo + dx, owHi - owLo);
                             }
                             else
                             {
@@ -193,23 +193,5 @@ internal static unsafe class Im2Col
     private static void Zero(float* d, int n)
     {
         for (int i = 0; i < n; i++) d[i] = 0;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy(float* s, float* d, int n)
-    {
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(s + i), d + i);
-        for (; i < n; i++) d[i] = s[i];
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddTo(float* s, float* d, int n)
-    {
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(d + i) + Vector256.Load(s + i), d + i);
-        for (; i < n; i++) d[i] += s[i];
     }
 }

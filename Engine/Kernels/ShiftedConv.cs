@@ -87,7 +87,7 @@ internal static unsafe class ShiftedConv
         public void Place(float* src, float* dst, int image)
         {
             float* d = dst + (long)image * ImageSpan;
-            for (int r = 0; r < H; r++) new ReadOnlySpan<float>(src + r * W, W).CopyTo(new Span<float>(d + r * RowWidth, W));
+            for (int r = 0; r < H; r++) ShortRows.Copy(src + r * W, d + r * RowWidth, W);
         }
 
         /// <summary>dst (H x W) = or += image <paramref name="image"/> of a product row, plus <paramref name="bias"/>.</summary>
@@ -96,11 +96,10 @@ internal static unsafe class ShiftedConv
             float* s = row + (long)image * ImageSpan;
             for (int r = 0; r < H; r++)
             {
-                var from = new ReadOnlySpan<float>(s + r * RowWidth, W);
-                var to = new Span<float>(dst + r * W, W);
-                if (accumulate) TensorPrimitives.Add(to, from, to);
-                else if (bias != 0) TensorPrimitives.Add(from, bias, to);
-                else from.CopyTo(to);
+                float* from = s + r * RowWidth, to = dst + r * W;
+                if (accumulate) ShortRows.AddTo(from, to, W);
+                else if (bias != 0) ShortRows.AddScalar(from, bias, to, W);
+                else ShortRows.Copy(from, to, W);
             }
         }
     }
