@@ -48,9 +48,10 @@ run_pass() { # name, filter ("" = all), env assignments...
 }
 
 run_pass all ""
-# Narrower SIMD paths: the kernel tests again with AVX-512 off, then with no intrinsics at all.
-# MLP_EXPECT_ISA lets a test assert the switch really took effect.
+# Narrower SIMD paths: the kernel tests again with AVX-512 off, with AVX2 off (128-bit vectors), then with no
+# intrinsics at all. MLP_EXPECT_ISA lets a test assert the switch really took effect.
 run_pass avx2 "TestCategory=Kernels" DOTNET_EnableAVX512=0 MLP_EXPECT_ISA=avx2
+run_pass sse "TestCategory=Kernels" DOTNET_EnableAVX2=0 MLP_EXPECT_ISA=sse
 run_pass scalar "TestCategory=Kernels" DOTNET_EnableHWIntrinsic=0 MLP_EXPECT_ISA=scalar
 
 # --- tally every TRX file: skipped / inconclusive / not executed count as failures ---
