@@ -19,6 +19,17 @@ internal static unsafe class RowDot
     /// <summary>Rows of B (columns of C) per block: three, a 3x3 kernel's taps along one kernel row.</summary>
     private const int Cols = 3;
 
+    /// <summary>
+    /// <paramref name="k"/> rounded up to a whole number of the vector loop's steps. A caller that can extend its rows with
+    /// zeros (in A or B) to this length spares every block the scalar tail, which otherwise costs a block with a 3-7 float
+    /// remainder about a tenth of its time.
+    /// </summary>
+    public static int PaddedLength(int k)
+    {
+        int step = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;
+        return (k + step - 1) / step * step;
+    }
+
     /// <summary>C[i, j] += sum over p of A[i, p] B[j, p].</summary>
     /// <param name="a">// [m, lda], the first k of each row used</param>
     /// <param name="lda">Distance between rows of A (>= k).</param>

@@ -161,15 +161,17 @@ internal static unsafe class ShiftedConv
     {
         int nb = ImagesPerGemm(g), groups = g.Groups, gi = g.GroupInChannels, og = g.GroupOutChannels, hw = g.InHeight * g.InWidth;
         var grid = new Grid(g, nb);
-        int plane = grid.PlaneLength, patch = gi * grid.Taps, fullColumns = grid.Columns(nb);
+        // The dot products run over whole vectors (RowDot.PaddedLength): each dY row is padded with zeros past its last
+        // valid position, and the input grid has as many readable floats after its last plane, so the extra products are 0.
+        int plane = grid.PlaneLength, patch = gi * grid.Taps, stride = RowDot.PaddedLength(grid.Columns(nb)), slack = RowDot.PaddedLength(1);
         // dY on the grid's columns: only valid positions are ever written, so junk positions stay zero and add nothing.
-        using var work = new Workspace(grid, gi, og, clearMatrix: true);
+        using var work = new Workspace(grid, gi, og, clearMatrix: true, matrixStride: stride, inputSlack: slack);
         int[] offsets = work.Offsets;
         fixed (float* pin = work.Input, pgrad = work.Matrix)
         {
             for (int n = n0; n < n1; n += nb)
             {
-                int images = Math.Min(nb, n1 - n), columns = grid.Columns(images);
+                int images = Math.Min(nb, n1 - n), columns = grid.Columns(images), length = RowDot.PaddedLength(columns);
                 for (int grp = 0; grp < groups; grp++)
                 {
                     for (int i = 0; i < images; i++)
@@ -177,10 +179,13 @@ internal static unsafe class ShiftedConv
                         for (int c = 0; c < gi; c++)
                             grid.Place(x + ((long)(n + i) * g.InChannels + grp * gi + c) * hw, pin + (long)c * plane + grid.Lead, i);
                         for (int o = 0; o < og; o++)
-                            grid.Place(dY + ((long)(n + i) * g.OutChannels + grp * og + o) * hw, pgrad + (long)o * fullColumns, i);
+                            grid.Place(dY + ((long)(n + i) * g.OutChannels + grp * og + o) * hw, pgrad + (long)o * stride, i);
                     }
-                    RowDot.AccumulateRowTable(new ReadOnlySpan<float>(pgrad, og * fullColumns), fullColumns, new ReadOnlySpan<float>(pin, gi * plane),
-                        offsets.AsSpan(0, patch), og, patch, columns, new Span<float>(dW + (long)grp * og * patch, og * patch), patch);
+                    // A short last chunk leaves the previous chunk's images in the rows past its columns: zero the padding.
+                    if (images < nb)
+                        for (int o = 0; o < og; o++) new Span<float>(pgrad + (long)o * stride + columns, length - columns).Clear();
+                    RowDot.AccumulateRowTable(new ReadOnlySpan<float>(pgrad, og * stride), stride, new ReadOnlySpan<float>(pin, gi * plane + slack),
+                        offsets.AsSpan(0, patch), og, patch, length, new Span<float>(dW + (long)grp * og * patch, og * patch), patch);
                 }
                 if (dB is not null)
                     for (int i = 0; i < images; i++)
@@ -191,14 +196,15 @@ internal static unsafe class ShiftedConv
     }
 
     /// <summary>
-    /// One chunk's pooled buffers: the input grid of <c>inChannels</c> planes (cleared: its borders stay zero, since only
-    /// valid positions are ever written), a matrix of <c>rows</c> x the grid's columns, and the implicit matrix's row offsets.
+    /// One chunk's pooled buffers: the input grid of <c>inChannels</c> planes and <c>inputSlack</c> floats (cleared: its
+    /// borders stay zero, since only valid positions are ever written), a matrix of <c>rows</c> x the grid's columns (or
+    /// <c>matrixStride</c>), and the implicit matrix's row offsets.
     /// </summary>
     private readonly struct Workspace : IDisposable
     {
-        public Workspace(in Grid grid, int inChannels, int rows, bool clearMatrix)
+        public Workspace(in Grid grid, int inChannels, int rows, bool clearMatrix, int matrixStride = 0, int inputSlack = 0)
         {
-            int inputLength = inChannels * grid.PlaneLength, matrixLength = rows * grid.Columns(grid.Images);
+            int inputLength = inChannels * grid.PlaneLength + inputSlack, matrixLength = rows * Math.Max(matrixStride, grid.Columns(grid.Images));
             Input = ArrayPool<float>.Shared.Rent(inputLength);
             Matrix = ArrayPool<float>.Shared.Rent(matrixLength);
             Offsets = ArrayPool<int>.Shared.Rent(inChannels * grid.Taps);

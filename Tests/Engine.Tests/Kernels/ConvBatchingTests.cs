@@ -32,6 +32,8 @@ public sealed class ConvBatchingTests
         // Small maps with many channels: unfolded forward, grid input gradient (4x4), and the other way round (2x2).
         yield return (new(3, 24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1), 2);
         yield return (new(5, 48, 2, 2, 16, 3, 3, 1, 1, 1, 1, 1, 1), 1);
+        // 1x1 maps: a grid image is shorter than the weight gradient's vector padding.
+        yield return (new(7, 8, 1, 1, 8, 3, 3, 1, 1, 1, 1, 1, 1), 2);
     }
 
     [TestMethod]
