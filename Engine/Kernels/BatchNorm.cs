@@ -141,6 +141,84 @@ internal static unsafe class BatchNorm
         }
     }
 
+    /// <summary>
+    /// Sum of a plane (float vectors in a fixed lane order). Planes are short (49 floats at 7x7) and each channel has one
+    /// per image, so these loops are inlined rather than calls into TensorPrimitives, whose per-call cost was a third
+    /// of batch norm's time at ResNet-20's 7x7 stage.
+    /// </summary>
+    internal static float PlaneSum(float* x, int length)
+    {
+        int i = 0;
+        float sum = 0;
+        if (Vector512.IsHardwareAccelerated && length >= 16)
+        {
+            Vector512<float> acc = Vector512<float>.Zero;
+            for (; i <= length - 16; i += 16) acc += Vector512.Load(x + i);
+            sum = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && length >= 8)
+        {
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            for (; i <= length - 16; i += 16)
+            {
+                acc0 += Vector256.Load(x + i);
+                acc1 += Vector256.Load(x + i + 8);
+            }
+            if (i <= length - 8)
+            {
+                acc0 += Vector256.Load(x + i);
+                i += 8;
+            }
+            sum = Vector256.Sum(acc0 + acc1);
+        }
+        for (; i < length; i++) sum += x[i];
+        return sum;
+    }
+
+    /// <summary>(sum of dy, sum of dy x) over a plane in one pass, as <see cref="PlaneSum"/>.</summary>
+    internal static (float Sum, float Dot) PlaneSumAndDot(float* dy, float* x, int length)
+    {
+        int i = 0;
+        float sum = 0, dot = 0;
+        if (Vector512.IsHardwareAccelerated && length >= 16)
+        {
+            Vector512<float> s = Vector512<float>.Zero, d = Vector512<float>.Zero;
+            for (; i <= length - 16; i += 16)
+            {
+                Vector512<float> g = Vector512.Load(dy + i);
+                s += g;
+                d = Vector512.FusedMultiplyAdd(g, Vector512.Load(x + i), d);
+            }
+            (sum, dot) = (Vector512.Sum(s), Vector512.Sum(d));
+        }
+        else if (Vector256.IsHardwareAccelerated && length >= 8)
+        {
+            Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero, d0 = Vector256<float>.Zero, d1 = Vector256<float>.Zero;
+            for (; i <= length - 16; i += 16)
+            {
+                Vector256<float> g0 = Vector256.Load(dy + i), g1 = Vector256.Load(dy + i + 8);
+                s0 += g0;
+                s1 += g1;
+                d0 = Vector256.FusedMultiplyAdd(g0, Vector256.Load(x + i), d0);
+                d1 = Vector256.FusedMultiplyAdd(g1, Vector256.Load(x + i + 8), d1);
+            }
+            if (i <= length - 8)
+            {
+                Vector256<float> g = Vector256.Load(dy + i);
+                s0 += g;
+                d0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + i), d0);
+                i += 8;
+            }
+            (sum, dot) = (Vector256.Sum(s0 + s1), Vector256.Sum(d0 + d1));
+        }
+        for (; i < length; i++)
+        {
+            sum += dy[i];
+            dot = MathF.FusedMultiplyAdd(dy[i], x[i], dot);
+        }
+        return (sum, dot);
+    }
+
     /// <summary>Sum over the plane of (x - mean)², in float vectors with a fixed lane order.</summary>
     internal static float SumSquaredDeviation(ReadOnlySpan<float> x, float mean)
     {
@@ -210,7 +288,7 @@ internal static unsafe class BatchNorm
             for (int ch = c0; ch < c1; ch++)
             {
                 double sum = 0;
-                for (int i = 0; i < N; i++) sum += TensorPrimitives.Sum(Plane(X, i, ch));
+                for (int i = 0; i < N; i++) sum += PlaneSum(X + ((long)i * C + ch) * HW, HW);
                 double mean = sum / count;
                 double sq = 0;
                 for (int i = 0; i < N; i++) sq += SumSquaredDeviation(Plane(X, i, ch), (float)mean);
@@ -270,9 +348,10 @@ internal static unsafe class BatchNorm
                 double sumDy = 0, sumDyX = 0;
                 for (int i = 0; i < N; i++)
                 {
-                    ReadOnlySpan<float> xp = Plane(X, i, ch), dp = Plane(DY, i, ch);
-                    sumDy += TensorPrimitives.Sum(dp);
-                    sumDyX += TensorPrimitives.Dot(dp, xp);
+                    long at = ((long)i * C + ch) * HW;
+                    (float s, float d) = PlaneSumAndDot(DY + at, X + at, HW);
+                    sumDy += s;
+                    sumDyX += d;
                 }
                 double sumDyXhat = (sumDyX - mean * sumDy) * inv;
                 if (DGamma != null) DGamma[ch] += (float)sumDyXhat;
