@@ -2,12 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using MlPipelines.Benchmarks.Harness;
-using MlPipelines.Engine;
-using MlPipelines.Engine.Compute;
-using MlPipelines.Engine.Models;
-using MlPipelines.Engine.Models.Zoo;
-using MlPipelines.Engine.Nn;
-using MlPipelines.Engine.Optim;
 
 namespace MlPipelines.Benchmarks.Training;
 
@@ -61,83 +55,26 @@ internal sealed class TrainingThroughputHarness : IHarness
     /// <summary>Images/s with a decimal below 100 (ResNet-18 at 224 runs at a few images/s).</summary>
     private static string Rate(double imagesPerSecond) => imagesPerSecond.ToString(imagesPerSecond < 100 ? "F1" : "F0", CultureInfo.InvariantCulture);
 
-    internal static Module Build(string name) => name switch
-    {
-        "lenet5" => ReferenceModels.LeNet5(),
-        "vgg_small" => ReferenceModels.SmallVgg(),
-        "resnet20" => ReferenceModels.ResNetCifar(20),
-        "resnet18_224" => ModelZoo.Create("resnet18", 3, 1000, 224),
-        _ => throw new ArgumentException($"Unknown model '{name}' (lenet5, vgg_small, resnet20, resnet18_224)."),
-    };
-
-    /// <summary>Input shape, classes, batch sizes and step counts of a model (the same as train_torch.py's).</summary>
-    private sealed record Protocol(int Channels, int Size, int Classes, int TrainBatch, int InferBatch, int Warmup, int MinSteps, int DataBatches)
-    {
-        public int ImageLength => Channels * Size * Size;
-    }
-
-    private static Protocol ProtocolOf(string name) => name == "resnet18_224"
-        ? new Protocol(3, 224, 1000, TrainBatch: 32, InferBatch: 32, Warmup: 2, MinSteps: 3, DataBatches: 2)
-        : new Protocol(1, 28, 10, TrainBatch: 128, InferBatch: 256, Warmup: 15, MinSteps: 20, DataBatches: 16);
-
     private static (double ImagesPerSecond, long BytesPerBatch) MeasureTraining(string name, int threads, double seconds)
     {
-        Protocol p = ProtocolOf(name);
-        int batch = p.TrainBatch, n = p.DataBatches, length = p.ImageLength;
-        Module model = Build(name);
-        var ctx = new StepContext(new ComputeConfig { DegreeOfParallelism = threads, Seed = 1 });
-        var opt = new Sgd(model.Parameters(), new SgdOptions { LearningRate = 0.01, Momentum = 0.9 });
-        var loss = new CrossEntropyLoss();
-        var rng = new SeededRandom(2);
-        var data = new Tensor(n * batch, p.Channels, p.Size, p.Size);
-        for (int i = 0; i < data.Length; i++) data.Span[i] = rng.NextNormal();
-        int[] labels = Enumerable.Range(0, n * batch).Select(_ => rng.NextInt(p.Classes)).ToArray();
-        var x = new Tensor(batch, p.Channels, p.Size, p.Size);
-        void Step(int i)
-        {
-            int j = i % n;
-            data.Span.Slice(j * batch * length, batch * length).CopyTo(x.Span);
-            ctx.BeginStep();
-            // As in PyTorch, where the batch does not require a gradient, the first layer skips its input gradient.
-            ctx.NoGradientInput = x;
-            opt.ZeroGrad();
-            Tensor logits = model.Forward(x, ctx);
-            loss.Forward(logits, labels.AsSpan(j * batch, batch), ctx);
-            model.Backward(loss.Gradient!, ctx);
-            opt.Step();
-        }
-        for (int i = 0; i < p.Warmup; i++) Step(i);
+        var loop = new StepLoop(name, threads, train: true);
+        for (int i = 0; i < loop.Protocol.Warmup; i++) loop.Step();
         long allocBefore = GC.GetTotalAllocatedBytes(precise: true);
         int steps = 0;
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < seconds || steps < p.MinSteps) Step(p.Warmup + steps++);
+        for (; sw.Elapsed.TotalSeconds < seconds || steps < loop.Protocol.MinSteps; steps++) loop.Step();
         double elapsed = sw.Elapsed.TotalSeconds;
         long alloc = (GC.GetTotalAllocatedBytes(precise: true) - allocBefore) / steps;
-        return (steps * batch / elapsed, alloc);
+        return (steps * loop.Batch / elapsed, alloc);
     }
 
     private static double MeasureInference(string name, int threads, double seconds)
     {
-        Protocol p = ProtocolOf(name);
-        int batch = p.InferBatch;
-        Module model = Build(name).Eval();
-        var ctx = new StepContext(new ComputeConfig { DegreeOfParallelism = threads }) { RecordForBackward = false };
-        var x = new Tensor(batch, p.Channels, p.Size, p.Size);
-        var rng = new SeededRandom(3);
-        for (int i = 0; i < x.Length; i++) x.Span[i] = rng.NextNormal();
-        for (int i = 0; i < Math.Min(5, p.Warmup); i++)
-        {
-            ctx.BeginStep();
-            model.Forward(x, ctx);
-        }
+        var loop = new StepLoop(name, threads, train: false);
+        for (int i = 0; i < Math.Min(5, loop.Protocol.Warmup); i++) loop.Step();
         int steps = 0;
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < seconds || steps < p.MinSteps)
-        {
-            ctx.BeginStep();
-            model.Forward(x, ctx);
-            steps++;
-        }
-        return steps * batch / sw.Elapsed.TotalSeconds;
+        for (; sw.Elapsed.TotalSeconds < seconds || steps < loop.Protocol.MinSteps; steps++) loop.Step();
+        return steps * loop.Batch / sw.Elapsed.TotalSeconds;
     }
 }
