@@ -17,7 +17,7 @@ public sealed class JpegKernelTests
     {
         string? expect = Environment.GetEnvironmentVariable("MLP_EXPECT_ISA");
         string path = JpegIdct.ActivePath;
-        if (expect == "scalar") Assert.AreEqual("Scalar", path);
+        if (expect is "scalar" or "sse") Assert.AreEqual("Scalar", path); // the IDCT's vector paths are 256 and 512 bits wide
         if (expect == "avx2") Assert.AreNotEqual("Vector512", path);
         if (Vector512.IsHardwareAccelerated) Assert.AreEqual("Vector512", path);
     }
