@@ -28,7 +28,12 @@ internal sealed class EngineAbHarness : IHarness
             return 2;
         }
         string model = args.Length > 2 ? args[2] : "resnet20";
-        bool train = (args.Length > 3 ? args[3] : "train") == "train";
+        bool train = (args.Length > 3 ? args[3] : "train") switch
+        {
+            "train" => true,
+            "infer" => false,
+            string other => throw new ArgumentException($"Mode '{other}' is neither 'train' nor 'infer'."),
+        };
         int threads = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 2;
         int rounds = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 40;
         int steps = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 3;
