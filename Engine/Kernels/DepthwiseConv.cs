@@ -84,10 +84,8 @@ internal static unsafe class DepthwiseConv
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
             float* src = staged + oy * perRow * 8, dst = y + oy * g.OutWidth;
-            if (hasBias)
-                for (int ox = 0; ox < g.OutWidth; ox++) dst[ox] = src[ox] + bias;
-            else
-                new ReadOnlySpan<float>(src, g.OutWidth).CopyTo(new Span<float>(dst, g.OutWidth));
+            if (hasBias) ShortRows.AddScalar(src, bias, dst, g.OutWidth);
+            else ShortRows.Copy(src, dst, g.OutWidth);
         }
     }
 
