@@ -40,6 +40,11 @@ internal static unsafe class Conv2d
                 DepthwiseConv.Forward(px, pw, bias.Length == 0 ? null : pb, g, py, epilogue, threads);
                 return;
             }
+            if (WinogradConv.Pays(g))
+            {
+                WinogradConv.Forward(px, pw, bias.Length == 0 ? null : pb, g, py, epilogue, threads);
+                return;
+            }
             // Fewer images than threads (batch-1 inference): one image at a time, each multiplication split over the threads.
             int inner = g.Batch < threads ? threads : 1;
             bool shifted = ShiftedConv.Pays(g, g.GroupOutChannels);
@@ -61,6 +66,12 @@ internal static unsafe class Conv2d
         Check(dY.Length, g.OutputLength, "dY");
         Check(w.Length, g.WeightLength, "w");
         Check(dX.Length, g.InputLength, "dX");
+        if (WinogradConv.Pays(g))
+        {
+            fixed (float* pdy = dY, pw = w, pdx = dX)
+                WinogradConv.BackwardData(pdy, pw, g, pdx, accumulate, threads);
+            return;
+        }
         // The flipped convolution has the input's channels as GEMM rows: with fewer than a micro-tile's rows (an RGB or grey
         // stem, depthwise) the unfolded route's GEMM, whose rows are the patch elements, wastes less; on small maps with many
         // input channels the grid's junk positions cost more than unfolding (folding back) does.
