@@ -25,19 +25,30 @@ internal sealed class GemmOp(NodeAttributes a) : OnnxOp
         Tensor? c = inputs.Length > 2 ? inputs[2] : null;
         var (m, k, n) = Dims(x, w);
         Tensor y = T.New(context, m, n);
-        int[]? map = c is null ? null : T.BroadcastMap(T.Shape(c), [m, n]);
-        if (c is not null) T.Broadcast(T.Shape(c), [m, n]);
-        var xs = x.Span;
-        var ws = w.Span;
-        var ys = y.Span;
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                float acc = 0f;
-                for (int p = 0; p < k; p++) acc += xs[_ta ? p * m + i : i * k + p] * ws[_tb ? j * k + p : p * n + j];
-                ys[i * n + j] = _alpha * acc + (c is null ? 0f : _beta * c.Span[map![i * n + j]]);
-            }
+        float beta = 0;
+        if (c is not null && _beta != 0)
+        {
+            // beta C broadcast into Y first, then Y = alpha op(A) op(B) + Y.
+            FillBroadcast(c, _beta, y, m, n);
+            beta = 1;
+        }
+        Blas.Sgemm(_ta, _tb, m, n, k, _alpha, x.Span, _ta ? m : k, w.Span, _tb ? k : n, beta, y.Span, n, context.Step.Threads);
         return [y];
+    }
+
+    /// <summary>y[i, j] = scale * c broadcast to [m, n]: a bias row (the usual case) is copied row by row.</summary>
+    private static void FillBroadcast(Tensor c, float scale, Tensor y, int m, int n)
+    {
+        Span<float> ys = y.Span;
+        ReadOnlySpan<float> cs = c.Span;
+        if (c.Length == n && (c.Rank == 1 || (c.Rank == 2 && c.Dim(0) == 1)))
+        {
+            for (int i = 0; i < m; i++) System.Numerics.Tensors.TensorPrimitives.Multiply(cs, scale, ys.Slice(i * n, n));
+            return;
+        }
+        int[] map = T.BroadcastMap(T.Shape(c), T.Broadcast(T.Shape(c), [m, n]));
+        if (map.Length != m * n) throw new InvalidDataException($"Gemm: C {c.ShapeText} does not broadcast to [{m}, {n}].");
+        for (int i = 0; i < ys.Length; i++) ys[i] = scale * cs[map[i]];
     }
 
     public override Tensor?[] Backward(Tensor?[] inputs, Tensor[] outputs, Tensor?[] outputGradients, OpContext context)
@@ -46,23 +57,14 @@ internal sealed class GemmOp(NodeAttributes a) : OnnxOp
         Tensor? c = inputs.Length > 2 ? inputs[2] : null;
         var (m, k, n) = Dims(x, w);
         Tensor dx = T.New(context, T.Shape(x)), dw = T.New(context, T.Shape(w));
-        var xs = x.Span;
-        var ws = w.Span;
+        int threads = context.Step.Threads, ldx = _ta ? m : k, ldw = _tb ? k : n;
+        // d op(A) = alpha dY op(B)^T [m, k] and d op(B) = alpha op(A)^T dY [k, n]; a transposed operand's gradient is
+        // the transposed product (dA^T = alpha op(B) dY^T, dB^T = alpha dY^T op(A)).
+        if (_ta) Blas.Sgemm(_tb, true, k, m, n, _alpha, w.Span, ldw, dy.Span, n, 0, dx.Span, m, threads);
+        else Blas.Sgemm(false, !_tb, m, k, n, _alpha, dy.Span, n, w.Span, ldw, 0, dx.Span, k, threads);
+        if (_tb) Blas.Sgemm(true, _ta, n, k, m, _alpha, dy.Span, n, x.Span, ldx, 0, dw.Span, k, threads);
+        else Blas.Sgemm(!_ta, false, k, n, m, _alpha, x.Span, ldx, dy.Span, n, 0, dw.Span, n, threads);
         var gs = dy.Span;
-        var dxs = dx.Span;
-        var dws = dw.Span;
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                float g = _alpha * gs[i * n + j];
-                if (g == 0f) continue;
-                for (int p = 0; p < k; p++)
-                {
-                    int xi = _ta ? p * m + i : i * k + p, wi = _tb ? j * k + p : p * n + j;
-                    dxs[xi] += g * ws[wi];
-                    dws[wi] += g * xs[xi];
-                }
-            }
         var r = new Tensor?[inputs.Length];
         (r[0], r[1]) = (dx, dw);
         if (c is not null)
@@ -101,20 +103,9 @@ internal sealed class MatMulOp : OnnxOp
         var (outShape, ab, bb, m, k, n, ob) = Plan(a, b);
         Tensor y = T.New(context, outShape);
         int[] ma = T.BroadcastMap(ab, ob), mb = T.BroadcastMap(bb, ob);
-        var xs = a.Span;
-        var ws = b.Span;
-        var ys = y.Span;
         for (int bi = 0; bi < ma.Length; bi++)
-        {
-            int ao = ma[bi] * m * k, bo = mb[bi] * k * n, yo = bi * m * n;
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < n; j++)
-                {
-                    float acc = 0f;
-                    for (int p = 0; p < k; p++) acc += xs[ao + i * k + p] * ws[bo + p * n + j];
-                    ys[yo + i * n + j] = acc;
-                }
-        }
+            Blas.Sgemm(false, false, m, n, k, 1, a.Span.Slice(ma[bi] * m * k, m * k), k, b.Span.Slice(mb[bi] * k * n, k * n), n,
+                0, y.Span.Slice(bi * m * n, m * n), n, context.Step.Threads);
         return [y];
     }
 
@@ -124,25 +115,13 @@ internal sealed class MatMulOp : OnnxOp
         var (_, ab, bb, m, k, n, ob) = Plan(a, b);
         int[] ma = T.BroadcastMap(ab, ob), mb = T.BroadcastMap(bb, ob);
         Tensor da = T.New(context, T.Shape(a)), db = T.New(context, T.Shape(b));
-        var xs = a.Span;
-        var ws = b.Span;
-        var gs = dy.Span;
-        var das = da.Span;
-        var dbs = db.Span;
+        // Broadcast batches add into the same slice of dA or dB (the new tensors start at zero).
         for (int bi = 0; bi < ma.Length; bi++)
         {
             int ao = ma[bi] * m * k, bo = mb[bi] * k * n, yo = bi * m * n;
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < n; j++)
-                {
-                    float g = gs[yo + i * n + j];
-                    if (g == 0f) continue;
-                    for (int p = 0; p < k; p++)
-                    {
-                        das[ao + i * k + p] += g * ws[bo + p * n + j];
-                        dbs[bo + p * n + j] += g * xs[ao + i * k + p];
-                    }
-                }
+            ReadOnlySpan<float> g = dy.Span.Slice(yo, m * n);
+            Blas.Sgemm(false, true, m, k, n, 1, g, n, b.Span.Slice(bo, k * n), n, 1, da.Span.Slice(ao, m * k), k, context.Step.Threads);
+            Blas.Sgemm(true, false, k, n, m, 1, a.Span.Slice(ao, m * k), k, g, n, 1, db.Span.Slice(bo, k * n), n, context.Step.Threads);
         }
         return [da, db];
     }
