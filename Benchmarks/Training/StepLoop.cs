@@ -58,11 +58,14 @@ public sealed class StepLoop
         "lenet5" => ReferenceModels.LeNet5(),
         "vgg_small" => ReferenceModels.SmallVgg(),
         "resnet20" => ReferenceModels.ResNetCifar(20),
-        "resnet18_224" => ModelZoo.Create("resnet18", 3, 1000, 224),
-        _ => throw new ArgumentException($"Unknown model '{name}' (lenet5, vgg_small, resnet20, resnet18_224)."),
+        // Any zoo architecture at ImageNet size: resnet18_224, mobilenet-v2_224, efficientnet-b0_224, ...
+        _ when name.EndsWith(ImageNetSuffix, StringComparison.Ordinal) => ModelZoo.Create(name[..^ImageNetSuffix.Length], 3, 1000, 224),
+        _ => throw new ArgumentException($"Unknown model '{name}' (lenet5, vgg_small, resnet20, or a zoo name + {ImageNetSuffix} such as resnet18_224)."),
     };
 
-    internal static ModelProtocol ProtocolOf(string name) => name == "resnet18_224"
+    private const string ImageNetSuffix = "_224";
+
+    internal static ModelProtocol ProtocolOf(string name) => name.EndsWith(ImageNetSuffix, StringComparison.Ordinal)
         ? new ModelProtocol(3, 224, 1000, TrainBatch: 32, InferBatch: 32, Warmup: 2, MinSteps: 3, DataBatches: 2)
         : new ModelProtocol(1, 28, 10, TrainBatch: 128, InferBatch: 256, Warmup: 15, MinSteps: 20, DataBatches: 16);
 

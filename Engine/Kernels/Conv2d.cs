@@ -302,9 +302,16 @@ internal static unsafe class Conv2d
                     Gemm.Sgemm(false, false, og, cols, patch, 1, wg, patch, col, cols, 0, tmp, cols, gemmThreads);
                     for (int i = 0; i < images; i++)
                         for (int o = 0; o < og; o++)
-                            tmp.AsSpan(o * cols + i * outPlane, outPlane).CopyTo(y.Slice(((n + i) * g.OutChannels + grp * og + o) * outPlane, outPlane));
+                        {
+                            ReadOnlySpan<float> from = tmp.AsSpan(o * cols + i * outPlane, outPlane);
+                            Span<float> to = y.Slice(((n + i) * g.OutChannels + grp * og + o) * outPlane, outPlane);
+                            // Without a bias the epilogue is the copy: one pass over the plane instead of two.
+                            if (bias.Length == 0 && !epilogue.IsNone) epilogue.Apply(from, to, grp * og + o);
+                            else from.CopyTo(to);
+                        }
                 }
-                if (bias.Length != 0 || !epilogue.IsNone)
+                bool applied = images > 1 && bias.Length == 0;
+                if ((bias.Length != 0 || !epilogue.IsNone) && !applied)
                     for (int i = 0; i < images; i++)
                         for (int o = 0; o < g.OutChannels; o++)
                         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MlPipelines.Engine.Kernels.Operators;
 
 namespace MlPipelines.Engine.Kernels;
@@ -29,18 +31,33 @@ internal readonly unsafe struct ConvEpilogue
     public bool IsNone => _scale is null && !_hasActivation;
 
     /// <summary>Applies the epilogue in place to one output plane of channel <paramref name="channel"/>.</summary>
-    public void Apply(Span<float> plane, int channel)
+    public void Apply(Span<float> plane, int channel) => Apply(plane, plane, channel);
+
+    /// <summary>
+    /// dst = epilogue(src) for values of channel <paramref name="channel"/> (dst may be src): the affine map and a
+    /// piecewise activation in one pass; the activations built on exp go over dst a second time.
+    /// </summary>
+    public void Apply(ReadOnlySpan<float> src, Span<float> dst, int channel)
     {
-        if (_scale is not null)
+        if (_scale is null)
         {
-            var affine = new AffineOp(_scale[channel], _shift[channel]);
-            if (_hasActivation && _activation == ActivationKind.Relu)
-            {
-                Elementwise.Map(new AffineReluOp(affine), plane, plane);
-                return;
-            }
-            Elementwise.Map(affine, plane, plane);
+            if (_hasActivation) Activation.Forward(_activation, src, dst, _slope);
+            else if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(src), ref MemoryMarshal.GetReference(dst))) src.CopyTo(dst);
+            return;
         }
-        if (_hasActivation) Activation.Forward(_activation, plane, plane, _slope);
+        var affine = new AffineOp(_scale[channel], _shift[channel]);
+        switch (_hasActivation ? _activation : (ActivationKind?)null)
+        {
+            case null: Elementwise.Map(affine, src, dst); return;
+            case ActivationKind.Relu: Elementwise.Map(new AffineThenOp<ReluOp>(affine, default), src, dst); return;
+            case ActivationKind.Relu6: Elementwise.Map(new AffineThenOp<ClampOp>(affine, new ClampOp(0, 6)), src, dst); return;
+            case ActivationKind.LeakyRelu: Elementwise.Map(new AffineThenOp<LeakyReluOp>(affine, new LeakyReluOp(_slope)), src, dst); return;
+            case ActivationKind.HardSwish: Elementwise.Map(new AffineThenOp<HardSwishOp>(affine, default), src, dst); return;
+            case ActivationKind.HardSigmoid: Elementwise.Map(new AffineThenOp<HardSigmoidOp>(affine, default), src, dst); return;
+            default:
+                Elementwise.Map(affine, src, dst);
+                Activation.Forward(_activation, dst, dst, _slope);
+                return;
+        }
     }
 }

@@ -11,7 +11,8 @@ namespace MlPipelines.Engine.Kernels;
 /// with a K x K-row unfolded matrix, one call per channel, where the calls and the unfolding cost more than the arithmetic.
 /// Here each plane is copied once into a zero-bordered scratch plane, and eight outputs of a row at a time sum their taps
 /// with fused multiply-adds in the order the GEMM's micro-kernel sums them (taps in order from zero, zeros included for
-/// padding), then take the bias and the epilogue: the same bits as the GEMM route. Planes are split over threads.
+/// padding), then take the bias and the epilogue (one pass when the rows are whole blocks and there is no bias): the same
+/// bits as the GEMM route. Planes are split over threads.
 /// </summary>
 internal static unsafe class DepthwiseConv
 {
@@ -43,9 +44,9 @@ internal static unsafe class DepthwiseConv
         public readonly void Run(int p0, int p1)
         {
             int rowWidth = RowWidth(G), rows = PaddedHeight(G), padded = rows * rowWidth;
-            int staged = StagedRow(G) * G.OutHeight;
-            if (t_scratch is null || t_scratch.Length < padded + staged)
-                t_scratch = GC.AllocateUninitializedArray<float>(padded + staged, pinned: true);
+            int stagedLength = StagedRow(G) * G.OutHeight;
+            if (t_scratch is null || t_scratch.Length < padded + stagedLength)
+                t_scratch = GC.AllocateUninitializedArray<float>(padded + stagedLength, pinned: true);
             float* scratch = (float*)Unsafe.AsPointer(ref t_scratch[0]);
             // Borders stay zero across the chunk's planes: only the interior is written.
             new Span<float>(scratch, padded).Clear();
@@ -57,7 +58,15 @@ internal static unsafe class DepthwiseConv
                 for (int r = 0; r < G.InHeight; r++)
                     new ReadOnlySpan<float>(src + r * G.InWidth, G.InWidth).CopyTo(new Span<float>(scratch + (r + G.PadTop) * rowWidth + G.PadLeft, G.InWidth));
                 float* plane = Y + (long)p * outPlane;
-                Plane(scratch, rowWidth, W + (long)channel * taps, Bias is null ? 0 : Bias[channel], Bias is not null, G, scratch + padded, plane);
+                float* staged = scratch + padded;
+                Plane(scratch, rowWidth, W + (long)channel * taps, G, staged);
+                if (Bias is null && !Epilogue.IsNone && StagedRow(G) == G.OutWidth)
+                {
+                    // Rows of whole blocks: the staged plane is laid out as the output, and the epilogue is the copy.
+                    Epilogue.Apply(new ReadOnlySpan<float>(staged, outPlane), new Span<float>(plane, outPlane), channel);
+                    continue;
+                }
+                CopyOut(staged, Bias is null ? 0 : Bias[channel], Bias is not null, G, plane);
                 if (!Epilogue.IsNone) Epilogue.Apply(new Span<float>(plane, outPlane), channel);
             }
         }
@@ -67,12 +76,11 @@ internal static unsafe class DepthwiseConv
     private static int StagedRow(in Conv2dGeometry g) => (g.OutWidth + 7) & ~7;
 
     /// <summary>
-    /// One output plane from a zero-bordered input plane, staged in <paramref name="staged"/> (rows rounded up to eight)
-    /// and then copied out with the bias. The plane's blocks of eight outputs (row by row) go four at a time: one block's
-    /// taps are a chain of dependent multiply-adds, four independent chains keep the FMA units busy (7x7 maps, one block a
-    /// row, take theirs from four rows).
+    /// One output plane from a zero-bordered input plane into <paramref name="staged"/> (rows rounded up to eight). The
+    /// plane's blocks of eight outputs (row by row) go four at a time: one block's taps are a chain of dependent
+    /// multiply-adds, four independent chains keep the FMA units busy (7x7 maps, one block a row, take theirs from four rows).
     /// </summary>
-    private static void Plane(float* padded, int rowWidth, float* w, float bias, bool hasBias, in Conv2dGeometry g, float* staged, float* y)
+    private static void Plane(float* padded, int rowWidth, float* w, in Conv2dGeometry g, float* staged)
     {
         int perRow = StagedRow(g) / 8, blocks = g.OutHeight * perRow;
         var geometry = new Taps(g, rowWidth);
@@ -81,9 +89,15 @@ internal static unsafe class DepthwiseConv
             FourBlocks(geometry, w, Origin(padded, g, rowWidth, perRow, b), Origin(padded, g, rowWidth, perRow, b + 1),
                 Origin(padded, g, rowWidth, perRow, b + 2), Origin(padded, g, rowWidth, perRow, b + 3), staged + b * 8);
         for (; b < blocks; b++) OneBlock(geometry, w, Origin(padded, g, rowWidth, perRow, b)).Store(staged + b * 8);
+    }
+
+    /// <summary>The staged plane's rows into the output plane, plus the bias.</summary>
+    private static void CopyOut(float* staged, float bias, bool hasBias, in Conv2dGeometry g, float* y)
+    {
+        int row = StagedRow(g);
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
-            float* src = staged + oy * perRow * 8, dst = y + oy * g.OutWidth;
+            float* src = staged + oy * row, dst = y + oy * g.OutWidth;
             if (hasBias) ShortRows.AddScalar(src, bias, dst, g.OutWidth);
             else ShortRows.Copy(src, dst, g.OutWidth);
         }

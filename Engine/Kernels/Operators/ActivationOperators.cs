@@ -134,12 +134,15 @@ internal readonly struct AffineOp(float scale, float shift) : IUnaryOperator
     public Vector512<float> Invoke(Vector512<float> x) => Vector512.FusedMultiplyAdd(x, Vector512.Create(scale), Vector512.Create(shift));
 }
 
-/// <summary>relu(x * scale + shift): an eval batch norm and its ReLU in one pass (the two operators composed, so the same bits).</summary>
-internal readonly struct AffineReluOp(AffineOp affine) : IUnaryOperator
+/// <summary>
+/// act(x * scale + shift): an eval batch norm and its activation in one pass (the two operators composed, so the same
+/// bits as running them one after the other).
+/// </summary>
+internal readonly struct AffineThenOp<TAct>(AffineOp affine, TAct activation) : IUnaryOperator where TAct : unmanaged, IUnaryOperator
 {
-    public float Invoke(float x) => new ReluOp().Invoke(affine.Invoke(x));
-    public Vector256<float> Invoke(Vector256<float> x) => new ReluOp().Invoke(affine.Invoke(x));
-    public Vector512<float> Invoke(Vector512<float> x) => new ReluOp().Invoke(affine.Invoke(x));
+    public float Invoke(float x) => activation.Invoke(affine.Invoke(x));
+    public Vector256<float> Invoke(Vector256<float> x) => activation.Invoke(affine.Invoke(x));
+    public Vector512<float> Invoke(Vector512<float> x) => activation.Invoke(affine.Invoke(x));
 }
 
 /// <summary>Batch-norm input gradient from dY and x: a dY + b x + d (the per-channel constants of the backward pass).</summary>
