@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using MlPipelines.Engine;
+using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Nn;
 using MlPipelines.Engine.Tests.Models.Zoo;
 using MlPipelines.Trainers.Onnx;
@@ -52,6 +53,15 @@ public sealed class OnnxImportTorchvisionTests
                 Assert.AreEqual(expected[i], y.Span[i], 1e-4 * scale, $"{name} logit {i} (scale {scale:g3})");
                 Assert.AreEqual(layered.Span[i], y.Span[i], 1e-5 * scale, $"{name} logit {i}: fused vs node by node");
             }
+
+            // Four copies of the batch: enough outputs per layer (ResNet-18's 16x16 stage: 8 x 256) for the 3x3 layers
+            // with 32+ channels to take the Winograd route, which must give the same logits for every copy.
+            var copies = new Tensor(4 * input.Dim(0), 3, 64, 64);
+            for (int k = 0; k < 4; k++) input.Span.CopyTo(copies.Span.Slice(k * input.Length));
+            Tensor yc = graph.Forward(copies, new StepContext(new ComputeConfig { DegreeOfParallelism = 2 }) { RecordForBackward = false });
+            for (int k = 0; k < 4; k++)
+                for (int i = 0; i < expected.Length; i++)
+                    Assert.AreEqual(expected[i], yc.Span[k * expected.Length + i], 1e-4 * scale, $"{name} copy {k} logit {i} (scale {scale:g3})");
         }
         finally
         {
