@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -51,24 +52,35 @@ internal static unsafe class DepthwiseConv
             // Borders stay zero across the chunk's planes: only the interior is written.
             new Span<float>(scratch, padded).Clear();
             int inPlane = G.InHeight * G.InWidth, outPlane = G.OutHeight * G.OutWidth, taps = G.KernelHeight * G.KernelWidth;
-            for (int p = p0; p < p1; p++)
+            // Where each block of eight outputs reads its first tap, the same for every plane: worked out once, not with a
+            // division per block (which cost more than the block's multiply-adds).
+            int blocks = G.OutHeight * (StagedRow(G) / 8);
+            int[] origins = ArrayPool<int>.Shared.Rent(blocks);
+            for (int b = 0, perRow = StagedRow(G) / 8; b < blocks; b++)
             {
-                int channel = p % G.InChannels;
-                float* src = X + (long)p * inPlane;
-                for (int r = 0; r < G.InHeight; r++)
-                    new ReadOnlySpan<float>(src + r * G.InWidth, G.InWidth).CopyTo(new Span<float>(scratch + (r + G.PadTop) * rowWidth + G.PadLeft, G.InWidth));
-                float* plane = Y + (long)p * outPlane;
-                float* staged = scratch + padded;
-                Plane(scratch, rowWidth, W + (long)channel * taps, G, staged);
-                if (Bias is null && !Epilogue.IsNone && StagedRow(G) == G.OutWidth)
-                {
-                    // Rows of whole blocks: the staged plane is laid out as the output, and the epilogue is the copy.
-                    Epilogue.Apply(new ReadOnlySpan<float>(staged, outPlane), new Span<float>(plane, outPlane), channel);
-                    continue;
-                }
-                CopyOut(staged, Bias is null ? 0 : Bias[channel], Bias is not null, G, plane);
-                if (!Epilogue.IsNone) Epilogue.Apply(new Span<float>(plane, outPlane), channel);
+                int oy = b / perRow, ox = (b - oy * perRow) * 8;
+                origins[b] = oy * G.StrideH * rowWidth + ox * G.StrideW;
             }
+            fixed (int* po = origins)
+                for (int p = p0; p < p1; p++)
+                {
+                    int channel = p % G.InChannels;
+                    float* src = X + (long)p * inPlane;
+                    // Inline vector copies: a call to Memmove per row cost as much as the row's multiply-adds.
+                    for (int r = 0; r < G.InHeight; r++) ShortRows.Copy(src + r * G.InWidth, scratch + (r + G.PadTop) * rowWidth + G.PadLeft, G.InWidth);
+                    float* plane = Y + (long)p * outPlane;
+                    float* staged = scratch + padded;
+                    Plane(scratch, po, W + (long)channel * taps, G, staged);
+                    if (Bias is null && !Epilogue.IsNone && StagedRow(G) == G.OutWidth)
+                    {
+                        // Rows of whole blocks: the staged plane is laid out as the output, and the epilogue is the copy.
+                        Epilogue.Apply(new ReadOnlySpan<float>(staged, outPlane), new Span<float>(plane, outPlane), channel);
+                        continue;
+                    }
+                    CopyOut(staged, Bias is null ? 0 : Bias[channel], Bias is not null, G, plane);
+                    if (!Epilogue.IsNone) Epilogue.Apply(new Span<float>(plane, outPlane), channel);
+                }
+            ArrayPool<int>.Shared.Return(origins);
         }
     }
 
@@ -80,15 +92,15 @@ internal static unsafe class DepthwiseConv
     /// plane's blocks of eight outputs (row by row) go four at a time: one block's taps are a chain of dependent
     /// multiply-adds, four independent chains keep the FMA units busy (7x7 maps, one block a row, take theirs from four rows).
     /// </summary>
-    private static void Plane(float* padded, int rowWidth, float* w, in Conv2dGeometry g, float* staged)
+    private static void Plane(float* padded, int* origins, float* w, in Conv2dGeometry g, float* staged)
     {
-        int perRow = StagedRow(g) / 8, blocks = g.OutHeight * perRow;
-        var geometry = new Taps(g, rowWidth);
+        int blocks = g.OutHeight * (StagedRow(g) / 8);
+        var geometry = new Taps(g, RowWidth(g));
         int b = 0;
+        for (; b + 8 <= blocks; b += 8) EightBlocks(geometry, w, padded, origins + b, staged + b * 8);
         for (; b + 4 <= blocks; b += 4)
-            FourBlocks(geometry, w, Origin(padded, g, rowWidth, perRow, b), Origin(padded, g, rowWidth, perRow, b + 1),
-                Origin(padded, g, rowWidth, perRow, b + 2), Origin(padded, g, rowWidth, perRow, b + 3), staged + b * 8);
-        for (; b < blocks; b++) OneBlock(geometry, w, Origin(padded, g, rowWidth, perRow, b)).Store(staged + b * 8);
+            FourBlocks(geometry, w, padded + origins[b], padded + origins[b + 1], padded + origins[b + 2], padded + origins[b + 3], staged + b * 8);
+        for (; b < blocks; b++) OneBlock(geometry, w, padded + origins[b]).Store(staged + b * 8);
     }
 
     /// <summary>The staged plane's rows into the output plane, plus the bias.</summary>
@@ -109,14 +121,6 @@ internal static unsafe class DepthwiseConv
         public readonly int Height = g.KernelHeight, Width = g.KernelWidth, RowStep = g.DilationH * rowWidth, ColumnStep = g.DilationW, Stride = g.StrideW;
     }
 
-    /// <summary>Where block <paramref name="block"/> (row-major over the plane's rows of <paramref name="perRow"/> blocks) reads its first tap.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float* Origin(float* padded, in Conv2dGeometry g, int rowWidth, int perRow, int block)
-    {
-        int oy = block / perRow, ox = (block - oy * perRow) * 8;
-        return padded + oy * g.StrideH * rowWidth + ox * g.StrideW;
-    }
-
     /// <summary>One block of eight outputs, summing its taps in order from zero.</summary>
     private static Vector256<float> OneBlock(in Taps taps, float* w, float* origin)
     {
@@ -125,6 +129,42 @@ internal static unsafe class DepthwiseConv
             for (int j = 0; j < taps.Width; j++, t++)
                 acc = Vector256.FusedMultiplyAdd(Vector256.Create(w[t]), StridedLoad.Eight(origin + i * taps.RowStep + j * taps.ColumnStep, taps.Stride), acc);
         return acc;
+    }
+
+    /// <summary>
+    /// Eight blocks of eight outputs (origins at <paramref name="padded"/> + <paramref name="origins"/>[0..7]), each summing
+    /// its taps in order from zero, stored side by side: eight independent chains of multiply-adds are what it takes to
+    /// keep two FMA units with a four-cycle latency busy (four chains ran at about half their rate).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void EightBlocks(in Taps taps, float* w, float* padded, int* origins, float* dst)
+    {
+        Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        float* o0 = padded + origins[0], o1 = padded + origins[1], o2 = padded + origins[2], o3 = padded + origins[3];
+        float* o4 = padded + origins[4], o5 = padded + origins[5], o6 = padded + origins[6], o7 = padded + origins[7];
+        int stride = taps.Stride;
+        for (int i = 0, t = 0; i < taps.Height; i++)
+            for (int j = 0; j < taps.Width; j++, t++)
+            {
+                int offset = i * taps.RowStep + j * taps.ColumnStep;
+                Vector256<float> wt = Vector256.Create(w[t]);
+                a0 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o0 + offset, stride), a0);
+                a1 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o1 + offset, stride), a1);
+                a2 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o2 + offset, stride), a2);
+                a3 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o3 + offset, stride), a3);
+                a4 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o4 + offset, stride), a4);
+                a5 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o5 + offset, stride), a5);
+                a6 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o6 + offset, stride), a6);
+                a7 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o7 + offset, stride), a7);
+            }
+        a0.Store(dst);
+        a1.Store(dst + 8);
+        a2.Store(dst + 16);
+        a3.Store(dst + 24);
+        a4.Store(dst + 32);
+        a5.Store(dst + 40);
+        a6.Store(dst + 48);
+        a7.Store(dst + 56);
     }
 
     /// <summary>Four blocks of eight outputs, each summing its taps in order from zero (the GEMM route's order), stored side by side.</summary>
