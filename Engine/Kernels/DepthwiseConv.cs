@@ -89,8 +89,8 @@ internal static unsafe class DepthwiseConv
 
     /// <summary>
     /// One output plane from a zero-bordered input plane into <paramref name="staged"/> (rows rounded up to eight). The
-    /// plane's blocks of eight outputs (row by row) go four at a time: one block's taps are a chain of dependent
-    /// multiply-adds, four independent chains keep the FMA units busy (7x7 maps, one block a row, take theirs from four rows).
+    /// plane's blocks of eight outputs (row by row) go eight at a time (<see cref="EightBlocks"/>); a 7x7 map, one block a
+    /// row, takes its blocks from all seven rows.
     /// </summary>
     private static void Plane(float* padded, int* origins, float* w, in Conv2dGeometry g, float* staged)
     {
@@ -98,9 +98,15 @@ internal static unsafe class DepthwiseConv
         var geometry = new Taps(g, RowWidth(g));
         int b = 0;
         for (; b + 8 <= blocks; b += 8) EightBlocks(geometry, w, padded, origins + b, staged + b * 8);
-        for (; b + 4 <= blocks; b += 4)
-            FourBlocks(geometry, w, padded + origins[b], padded + origins[b + 1], padded + origins[b + 2], padded + origins[b + 3], staged + b * 8);
-        for (; b < blocks; b++) OneBlock(geometry, w, padded + origins[b]).Store(staged + b * 8);
+        if (b == blocks) return;
+        // The last one to seven blocks (all of a 7x7 plane's seven) as eight chains too: the missing ones repeat the last
+        // block, and only the real ones are copied out.
+        int rest = blocks - b;
+        int* tail = stackalloc int[8];
+        float* spill = stackalloc float[64];
+        for (int i = 0; i < 8; i++) tail[i] = origins[b + Math.Min(i, rest - 1)];
+        EightBlocks(geometry, w, padded, tail, spill);
+        new ReadOnlySpan<float>(spill, rest * 8).CopyTo(new Span<float>(staged + b * 8, rest * 8));
     }
 
     /// <summary>The staged plane's rows into the output plane, plus the bias.</summary>
@@ -119,16 +125,6 @@ internal static unsafe class DepthwiseConv
     private readonly struct Taps(in Conv2dGeometry g, int rowWidth)
     {
         public readonly int Height = g.KernelHeight, Width = g.KernelWidth, RowStep = g.DilationH * rowWidth, ColumnStep = g.DilationW, Stride = g.StrideW;
-    }
-
-    /// <summary>One block of eight outputs, summing its taps in order from zero.</summary>
-    private static Vector256<float> OneBlock(in Taps taps, float* w, float* origin)
-    {
-        Vector256<float> acc = Vector256<float>.Zero;
-        for (int i = 0, t = 0; i < taps.Height; i++)
-            for (int j = 0; j < taps.Width; j++, t++)
-                acc = Vector256.FusedMultiplyAdd(Vector256.Create(w[t]), StridedLoad.Eight(origin + i * taps.RowStep + j * taps.ColumnStep, taps.Stride), acc);
-        return acc;
     }
 
     /// <summary>
@@ -165,27 +161,5 @@ internal static unsafe class DepthwiseConv
         a5.Store(dst + 40);
         a6.Store(dst + 48);
         a7.Store(dst + 56);
-    }
-
-    /// <summary>Four blocks of eight outputs, each summing its taps in order from zero (the GEMM route's order), stored side by side.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FourBlocks(in Taps taps, float* w, float* o0, float* o1, float* o2, float* o3, float* dst)
-    {
-        Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-        int stride = taps.Stride;
-        for (int i = 0, t = 0; i < taps.Height; i++)
-            for (int j = 0; j < taps.Width; j++, t++)
-            {
-                int offset = i * taps.RowStep + j * taps.ColumnStep;
-                Vector256<float> wt = Vector256.Create(w[t]);
-                a0 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o0 + offset, stride), a0);
-                a1 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o1 + offset, stride), a1);
-                a2 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o2 + offset, stride), a2);
-                a3 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o3 + offset, stride), a3);
-            }
-        a0.Store(dst);
-        a1.Store(dst + 8);
-        a2.Store(dst + 16);
-        a3.Store(dst + 24);
     }
 }
