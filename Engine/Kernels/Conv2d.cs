@@ -48,7 +48,7 @@ internal static unsafe class Conv2d
             // Fewer images than threads (batch-1 inference): one image at a time, each multiplication split over the threads.
             int inner = g.Batch < threads ? threads : 1;
             bool shifted = ShiftedConv.Pays(g, g.GroupOutChannels);
-            var plan = new BatchPlan(g, shifted, inner > 1 ? 1 : threads);
+            var plan = new BatchPlan(g, shifted ? ShiftedConv.ImagesPerGemm(g) : ForwardImagesPerGemm(g), inner > 1 ? 1 : threads);
             var body = new ForwardBody { X = px, W = pw, Bias = pb, BiasLength = bias.Length, Y = py, G = g, Epilogue = epilogue, GemmThreads = inner, Shifted = shifted, Plan = plan };
             plan.Run(body);
         }
@@ -82,7 +82,7 @@ internal static unsafe class Conv2d
             if (flipped is not null) ShiftedConv.FlipTranspose(w, g, flipped);
             fixed (float* pdy = dY, pw = w, pdx = dX, pf = flipped)
             {
-                var plan = new BatchPlan(g, shifted, threads);
+                var plan = new BatchPlan(g, shifted ? ShiftedConv.ImagesPerGemm(g) : ImagesPerGemm(g), threads);
                 var body = new BackwardDataBody { DY = pdy, W = pw, DX = pdx, G = g, FlippedW = shifted ? pf : null, Accumulate = accumulate, Plan = plan };
                 plan.Run(body);
             }
@@ -106,7 +106,7 @@ internal static unsafe class Conv2d
         Check(dY.Length, g.OutputLength, "dY");
         Check(dW.Length, g.WeightLength, "dW");
         if (dB.Length != 0) Check(dB.Length, g.OutChannels, "dB");
-        var plan = new BatchPlan(g, ShiftedConv.Applies(g), threads);
+        var plan = new BatchPlan(g, ShiftedConv.Applies(g) ? ShiftedConv.ImagesPerGemm(g) : ImagesPerGemm(g), threads);
         int chunks = plan.Chunks;
         if (chunks <= 1)
         {
@@ -143,16 +143,27 @@ internal static unsafe class Conv2d
     }
 
     /// <summary>
+    /// Images per multiplication in the forward pass: as <see cref="ImagesPerGemm"/>, and pointwise kernels on small maps
+    /// too, their planes copied side by side (a 1x1 layer at 7x7 is otherwise a product of 49 columns, whose A is packed
+    /// for every image; the gradients keep reading pointwise inputs in place).
+    /// </summary>
+    internal static int ForwardImagesPerGemm(in Conv2dGeometry g)
+    {
+        int plane = g.OutHeight * g.OutWidth;
+        return g.IsPointwise && plane < TargetColumns ? Math.Max(1, (TargetColumns + plane / 2) / plane) : ImagesPerGemm(g);
+    }
+
+    /// <summary>
     /// How a batch is split over threads: into units of the images that share one multiplication (so no chunk ends with a
     /// narrow one), dealt out in twice <see cref="DeterministicParallel.ChunksPerThread"/> chunks a thread so that a thread
     /// running ahead takes over a slower one's work (convolutions are most of a step: their tails are worth the most).
     /// </summary>
     private readonly struct BatchPlan
     {
-        public BatchPlan(in Conv2dGeometry g, bool shifted, int threads)
+        public BatchPlan(in Conv2dGeometry g, int imagesPerGemm, int threads)
         {
             Batch = g.Batch;
-            ImagesPerUnit = Math.Max(1, Math.Min(g.Batch, shifted ? ShiftedConv.ImagesPerGemm(g) : ImagesPerGemm(g)));
+            ImagesPerUnit = Math.Max(1, Math.Min(g.Batch, imagesPerGemm));
             Units = (g.Batch + ImagesPerUnit - 1) / ImagesPerUnit;
             Threads = threads;
             // One thread: one chunk (the weight gradient then needs no partial sums to add up).
@@ -272,8 +283,8 @@ internal static unsafe class Conv2d
         in ConvEpilogue epilogue, int gemmThreads)
     {
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, groupIn = g.GroupInChannels * inPlane;
-        int og = g.GroupOutChannels, patch = g.PatchSize, nb = ImagesPerGemm(g);
-        float[]? col = g.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * outPlane * nb);
+        int og = g.GroupOutChannels, patch = g.PatchSize, nb = ForwardImagesPerGemm(g);
+        float[]? col = g.IsPointwise && nb == 1 ? null : ArrayPool<float>.Shared.Rent(patch * outPlane * nb);
         float[]? tmp = nb > 1 ? ArrayPool<float>.Shared.Rent(og * outPlane * nb) : null;
         try
         {
@@ -288,7 +299,7 @@ internal static unsafe class Conv2d
                         // One image: unfold (unless pointwise) and write the product straight into y.
                         ReadOnlySpan<float> xg = x.Slice(n * g.InChannels * inPlane + grp * groupIn, groupIn);
                         ReadOnlySpan<float> b = xg;
-                        if (col is not null)
+                        if (!g.IsPointwise)
                         {
                             Im2Col.Unfold(xg, g, col, outPlane);
                             b = col.AsSpan(0, patch * outPlane);
@@ -296,9 +307,15 @@ internal static unsafe class Conv2d
                         Gemm.Sgemm(false, false, og, outPlane, patch, 1, wg, patch, b, outPlane, 0, y.Slice((n * g.OutChannels + grp * og) * outPlane, og * outPlane), outPlane, gemmThreads);
                         continue;
                     }
-                    // Several images: unfold them side by side, multiply once, then scatter each image's columns to its planes.
+                    // Several images: unfold them side by side (pointwise: their planes), multiply once, then scatter each
+                    // image's columns to its planes.
                     for (int i = 0; i < images; i++)
-                        Im2Col.Unfold(x.Slice((n + i) * g.InChannels * inPlane + grp * groupIn, groupIn), g, col.AsSpan(i * outPlane), cols);
+                    {
+                        ReadOnlySpan<float> xi = x.Slice((n + i) * g.InChannels * inPlane + grp * groupIn, groupIn);
+                        if (!g.IsPointwise) Im2Col.Unfold(xi, g, col.AsSpan(i * outPlane), cols);
+                        else
+                            for (int c = 0; c < patch; c++) xi.Slice(c * inPlane, inPlane).CopyTo(col.AsSpan(c * cols + i * outPlane, outPlane));
+                    }
                     Gemm.Sgemm(false, false, og, cols, patch, 1, wg, patch, col, cols, 0, tmp, cols, gemmThreads);
                     for (int i = 0; i < images; i++)
                         for (int o = 0; o < og; o++)

@@ -32,6 +32,9 @@ public sealed class ConvBatchingTests
         // Small maps with many channels: unfolded forward, grid input gradient (4x4), and the other way round (2x2).
         yield return (new(3, 24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1), 2);
         yield return (new(5, 48, 2, 2, 16, 3, 3, 1, 1, 1, 1, 1, 1), 1);
+        // Pointwise kernels on small maps: the forward pass copies 16 (7x7) or 4 (14x14) images' planes side by side.
+        yield return (new(21, 6, 7, 7, 10, 1, 1), 2);
+        yield return (new(9, 8, 14, 14, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2), 3);     // grouped
         // 1x1 maps: a grid image is shorter than the weight gradient's vector padding.
         yield return (new(7, 8, 1, 1, 8, 3, 3, 1, 1, 1, 1, 1, 1), 2);
     }
@@ -79,7 +82,9 @@ public sealed class ConvBatchingTests
     {
         Assert.AreEqual(16, Conv2d.ImagesPerGemm(new Conv2dGeometry(1, 1, 7, 7, 1, 3, 3, 1, 1, 1, 1, 1, 1)), "7x7 maps");
         Assert.AreEqual(1, Conv2d.ImagesPerGemm(new Conv2dGeometry(1, 1, 28, 28, 1, 3, 3, 1, 1, 1, 1, 1, 1)), "28x28 maps");
-        Assert.AreEqual(1, Conv2d.ImagesPerGemm(new Conv2dGeometry(1, 4, 7, 7, 4, 1, 1)), "pointwise reads x in place");
+        Assert.AreEqual(1, Conv2d.ImagesPerGemm(new Conv2dGeometry(1, 4, 7, 7, 4, 1, 1)), "pointwise gradients read x in place");
+        Assert.AreEqual(16, Conv2d.ForwardImagesPerGemm(new Conv2dGeometry(1, 4, 7, 7, 4, 1, 1)), "pointwise forward on 7x7 maps");
+        Assert.AreEqual(1, Conv2d.ForwardImagesPerGemm(new Conv2dGeometry(1, 4, 28, 28, 4, 1, 1)), "pointwise forward on 28x28 maps");
         int seed = 0;
         foreach (var (g, threads) in Cases())
         {
