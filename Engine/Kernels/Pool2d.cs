@@ -6,7 +6,7 @@ using MlPipelines.Engine.Compute;
 namespace MlPipelines.Engine.Kernels;
 
 /// <summary>Max, average and global pooling over NCHW tensors, forward and backward. Planes are split over threads.</summary>
-internal static class Pool2d
+internal static unsafe class Pool2d
 {
     /// <summary>
     /// Max pooling; <paramref name="argmax"/> receives, per output, the index of the chosen input within its plane (the
@@ -116,11 +116,27 @@ internal static class Pool2d
     }
 
     /// <summary>Mean of each plane: [N, C, H, W] to [N, C].</summary>
-    public static void GlobalAvgForward(ReadOnlySpan<float> x, int planes, int planeSize, Span<float> y)
+    public static void GlobalAvgForward(ReadOnlySpan<float> x, int planes, int planeSize, Span<float> y, int threads = 1)
     {
         Check(x.Length, planes * planeSize, "x");
         Check(y.Length, planes, "y");
-        for (int p = 0; p < planes; p++) y[p] = TensorPrimitives.Sum(x.Slice(p * planeSize, planeSize)) / planeSize;
+        fixed (float* px = x, py = y)
+            DeterministicParallel.For(planes, threads, PlanesPerChunk(planeSize), new GlobalAvgBody { X = px, Y = py, PlaneSize = planeSize });
+    }
+
+    /// <summary>Planes per chunk for a pass over whole planes: about 64K floats, so small maps do not pay a dispatch per few planes.</summary>
+    internal static int PlanesPerChunk(int planeSize) => Math.Max(1, (1 << 16) / Math.Max(1, planeSize));
+
+    /// <summary>The mean of each plane in [p0, p1): one sum per plane, so the split does not change the bits.</summary>
+    private struct GlobalAvgBody : IChunkBody
+    {
+        public float* X, Y;
+        public int PlaneSize;
+
+        public readonly void Run(int p0, int p1)
+        {
+            for (int p = p0; p < p1; p++) Y[p] = TensorPrimitives.Sum(new ReadOnlySpan<float>(X + (long)p * PlaneSize, PlaneSize)) / PlaneSize;
+        }
     }
 
     /// <summary>dX[p, :] += dY[p] / planeSize.</summary>

@@ -15,7 +15,7 @@ public sealed class GlobalAvgPool2d : Module
     {
         if (input.Rank != 4) OutputShape(input.Shape.ToArray());
         Tensor y = context.Rent(input.Dim(0), input.Dim(1));
-        Pool2d.GlobalAvgForward(input.Span, input.Dim(0) * input.Dim(1), input.Dim(2) * input.Dim(3), y.Span);
+        Pool2d.GlobalAvgForward(input.Span, input.Dim(0) * input.Dim(1), input.Dim(2) * input.Dim(3), y.Span, context.Threads);
         var cache = context.State<Cache>(this);
         if (!input.Shape.SequenceEqual(cache.InputShape)) cache.InputShape = input.Shape.ToArray();
         return y;

@@ -51,9 +51,13 @@ public sealed class SqueezeExcitation : Module
         Tensor s = _pool.Forward(input, context).Reshape(n, c, 1, 1);
         Tensor gate = _scale.Forward(_fc2.Forward(_activation.Forward(_fc1.Forward(s, context), context), context), context);
         Tensor y = context.Rent(input.Shape);
-        ReadOnlySpan<float> x = input.Span, g = gate.Span;
-        Span<float> ys = y.Span;
-        for (int p = 0; p < n * c; p++) TensorPrimitives.Multiply(x.Slice(p * hw, hw), g[p], ys.Slice(p * hw, hw));
+        // Each plane times its gate, planes split over the threads (a single-threaded pass over an EfficientNet's
+        // expanded activations left the second core idle).
+        unsafe
+        {
+            fixed (float* px = input.Span, pg = gate.Span, py = y.Span)
+                DeterministicParallel.For(n * c, context.Threads, Pool2d.PlanesPerChunk(hw), new ScalePlanesBody { X = px, Gate = pg, Y = py, PlaneSize = hw });
+        }
         var cache = context.State<Cache>(this);
         (cache.Input, cache.Gate) = context.RecordForBackward ? (input, gate) : (null, null);
         return y;
@@ -94,5 +98,18 @@ public sealed class SqueezeExcitation : Module
         OutputShape(inputShape);
         // The two 1x1 convolutions on the pooled vector (pooling and scaling count as zero, like the engine's other elementwise layers).
         return inputShape[0] * 2L * Channels * SqueezeChannels;
+    }
+
+    /// <summary>y[p, :] = x[p, :] * gate[p] for planes [p0, p1).</summary>
+    private unsafe struct ScalePlanesBody : IChunkBody
+    {
+        public float* X, Gate, Y;
+        public int PlaneSize;
+
+        public readonly void Run(int p0, int p1)
+        {
+            for (int p = p0; p < p1; p++)
+                TensorPrimitives.Multiply(new ReadOnlySpan<float>(X + (long)p * PlaneSize, PlaneSize), Gate[p], new Span<float>(Y + (long)p * PlaneSize, PlaneSize));
+        }
     }
 }
