@@ -1,6 +1,7 @@
-using System.Numerics.Tensors;
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Init;
+using MlPipelines.Engine.Kernels.Operators;
+using MlPipelines.Engine.Kernels;
 
 namespace MlPipelines.Engine.Nn.Layers;
 
@@ -42,10 +43,10 @@ public sealed class EncoderBlock : Module
         OutputShape(input.Shape.ToArray());
         Tensor h = _dropout.Forward(_attention.Forward(_ln1.Forward(input, context), context), context);
         Tensor y = context.Rent(input.Shape);
-        TensorPrimitives.Add(input.Span, h.Span, y.Span);
+        Elementwise.Map(new AddOp(), input.Span, h.Span, y.Span, accumulate: false, context.Threads);
         Tensor h2 = _mlp.Forward(_ln2.Forward(y, context), context);
         Tensor z = context.Rent(input.Shape);
-        TensorPrimitives.Add(y.Span, h2.Span, z.Span);
+        Elementwise.Map(new AddOp(), y.Span, h2.Span, z.Span, accumulate: false, context.Threads);
         return z;
     }
 
@@ -53,9 +54,9 @@ public sealed class EncoderBlock : Module
     public override Tensor Backward(Tensor outputGradient, StepContext context)
     {
         Tensor dY = _ln2.Backward(_mlp.Backward(outputGradient, context), context);
-        TensorPrimitives.Add(dY.Span, outputGradient.Span, dY.Span);
+        Elementwise.Map(new AddOp(), dY.Span, outputGradient.Span, dY.Span, accumulate: false, context.Threads);
         Tensor dX = _ln1.Backward(_attention.Backward(_dropout.Backward(dY, context), context), context);
-        TensorPrimitives.Add(dX.Span, dY.Span, dX.Span);
+        Elementwise.Map(new AddOp(), dX.Span, dY.Span, dX.Span, accumulate: false, context.Threads);
         return dX;
     }
 

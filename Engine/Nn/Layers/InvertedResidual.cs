@@ -1,6 +1,6 @@
-using System.Numerics.Tensors;
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Operators;
 
 namespace MlPipelines.Engine.Nn.Layers;
 
@@ -44,7 +44,7 @@ public sealed class InvertedResidual : Module
         Tensor h = _conv.Forward(input, context);
         if (!UsesResidual) return h;
         Tensor y = context.Rent(h.Shape);
-        TensorPrimitives.Add(h.Span, input.Span, y.Span);
+        Elementwise.Map(new AddOp(), h.Span, input.Span, y.Span, accumulate: false, context.Threads);
         return y;
     }
 
@@ -54,7 +54,7 @@ public sealed class InvertedResidual : Module
         Tensor dIn = _conv.Backward(outputGradient, context);
         if (!UsesResidual) return dIn;
         Tensor dX = context.Rent(dIn.Shape);
-        TensorPrimitives.Add(dIn.Span, outputGradient.Span, dX.Span);
+        Elementwise.Map(new AddOp(), dIn.Span, outputGradient.Span, dX.Span, accumulate: false, context.Threads);
         return dX;
     }
 

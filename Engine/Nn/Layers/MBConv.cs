@@ -1,6 +1,6 @@
-using System.Numerics.Tensors;
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Operators;
 
 namespace MlPipelines.Engine.Nn.Layers;
 
@@ -64,7 +64,7 @@ public sealed class MBConv : Module
         if (!UsesResidual) return h;
         h = _stochasticDepth.Forward(h, context);
         Tensor y = context.Rent(h.Shape);
-        TensorPrimitives.Add(h.Span, input.Span, y.Span);
+        Elementwise.Map(new AddOp(), h.Span, input.Span, y.Span, accumulate: false, context.Threads);
         return y;
     }
 
@@ -74,7 +74,7 @@ public sealed class MBConv : Module
         if (!UsesResidual) return _block.Backward(outputGradient, context);
         Tensor dIn = _block.Backward(_stochasticDepth.Backward(outputGradient, context), context);
         Tensor dX = context.Rent(dIn.Shape);
-        TensorPrimitives.Add(dIn.Span, outputGradient.Span, dX.Span);
+        Elementwise.Map(new AddOp(), dIn.Span, outputGradient.Span, dX.Span, accumulate: false, context.Threads);
         return dX;
     }
 

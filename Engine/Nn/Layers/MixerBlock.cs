@@ -1,5 +1,6 @@
-using System.Numerics.Tensors;
 using MlPipelines.Engine.Compute;
+using MlPipelines.Engine.Kernels.Operators;
+using MlPipelines.Engine.Kernels;
 
 namespace MlPipelines.Engine.Nn.Layers;
 
@@ -38,10 +39,10 @@ public sealed class MixerBlock : Module
         OutputShape(input.Shape.ToArray());
         Tensor h = _toTokens.Forward(_mlpTokens.Forward(_toChannels.Forward(_norm1.Forward(input, context), context), context), context);
         Tensor y = context.Rent(input.Shape);
-        TensorPrimitives.Add(input.Span, h.Span, y.Span);
+        Elementwise.Map(new AddOp(), input.Span, h.Span, y.Span, accumulate: false, context.Threads);
         Tensor h2 = _mlpChannels.Forward(_norm2.Forward(y, context), context);
         Tensor z = context.Rent(input.Shape);
-        TensorPrimitives.Add(y.Span, h2.Span, z.Span);
+        Elementwise.Map(new AddOp(), y.Span, h2.Span, z.Span, accumulate: false, context.Threads);
         return z;
     }
 
@@ -49,9 +50,9 @@ public sealed class MixerBlock : Module
     public override Tensor Backward(Tensor outputGradient, StepContext context)
     {
         Tensor dY = _norm2.Backward(_mlpChannels.Backward(outputGradient, context), context);
-        TensorPrimitives.Add(dY.Span, outputGradient.Span, dY.Span);
+        Elementwise.Map(new AddOp(), dY.Span, outputGradient.Span, dY.Span, accumulate: false, context.Threads);
         Tensor dX = _norm1.Backward(_toChannels.Backward(_mlpTokens.Backward(_toTokens.Backward(dY, context), context), context), context);
-        TensorPrimitives.Add(dX.Span, dY.Span, dX.Span);
+        Elementwise.Map(new AddOp(), dX.Span, dY.Span, dX.Span, accumulate: false, context.Threads);
         return dX;
     }
 
