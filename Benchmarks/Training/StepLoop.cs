@@ -24,7 +24,7 @@ public sealed class StepLoop
     private Tensor? _output;
     private int _step;
 
-    /// <summary>Builds <paramref name="name"/> (lenet5, vgg_small, resnet20, resnet18_224) for training or inference.</summary>
+    /// <summary>Builds <paramref name="name"/> (lenet5, vgg_small, resnet20, or a zoo name + "_224") for training or inference.</summary>
     public StepLoop(string name, int threads, bool train)
     {
         Protocol = ProtocolOf(name);

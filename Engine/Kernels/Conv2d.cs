@@ -135,23 +135,17 @@ internal static unsafe class Conv2d
     }
 
     /// <summary>How many images share one unfolded matrix: 1 for pointwise kernels and maps of <see cref="TargetColumns"/> or more pixels.</summary>
-    internal static int ImagesPerGemm(in Conv2dGeometry g)
-    {
-        int plane = g.OutHeight * g.OutWidth;
-        if (g.IsPointwise || plane >= TargetColumns) return 1;
-        return Math.Max(1, (TargetColumns + plane / 2) / plane);
-    }
+    internal static int ImagesPerGemm(in Conv2dGeometry g) => g.IsPointwise ? 1 : ImagesFilling(g.OutHeight * g.OutWidth);
 
     /// <summary>
     /// Images per multiplication in the forward pass: as <see cref="ImagesPerGemm"/>, and pointwise kernels on small maps
     /// too, their planes copied side by side (a 1x1 layer at 7x7 is otherwise a product of 49 columns, whose A is packed
     /// for every image; the gradients keep reading pointwise inputs in place).
     /// </summary>
-    internal static int ForwardImagesPerGemm(in Conv2dGeometry g)
-    {
-        int plane = g.OutHeight * g.OutWidth;
-        return g.IsPointwise && plane < TargetColumns ? Math.Max(1, (TargetColumns + plane / 2) / plane) : ImagesPerGemm(g);
-    }
+    internal static int ForwardImagesPerGemm(in Conv2dGeometry g) => ImagesFilling(g.OutHeight * g.OutWidth);
+
+    /// <summary>Images of <paramref name="plane"/> output pixels that make about <see cref="TargetColumns"/> GEMM columns (1 at that size or more).</summary>
+    private static int ImagesFilling(int plane) => plane >= TargetColumns ? 1 : Math.Max(1, (TargetColumns + plane / 2) / plane);
 
     /// <summary>
     /// How a batch is split over threads: into units of the images that share one multiplication (so no chunk ends with a

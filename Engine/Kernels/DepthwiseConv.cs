@@ -52,8 +52,8 @@ internal static unsafe class DepthwiseConv
             // Borders stay zero across the chunk's planes: only the interior is written.
             new Span<float>(scratch, padded).Clear();
             int inPlane = G.InHeight * G.InWidth, outPlane = G.OutHeight * G.OutWidth, taps = G.KernelHeight * G.KernelWidth;
-            // Where each block of eight outputs reads its first tap, the same for every plane: worked out once, not with a
-            // division per block (which cost more than the block's multiply-adds).
+            // Where each block of eight outputs reads its first tap, the same for every plane: worked out once per chunk, and
+            // read eight at a time by EightBlocks.
             int blocks = G.OutHeight * (StagedRow(G) / 8);
             int[] origins = ArrayPool<int>.Shared.Rent(blocks);
             for (int b = 0, perRow = StagedRow(G) / 8; b < blocks; b++)
@@ -66,7 +66,6 @@ internal static unsafe class DepthwiseConv
                 {
                     int channel = p % G.InChannels;
                     float* src = X + (long)p * inPlane;
-                    // Inline vector copies: a call to Memmove per row cost as much as the row's multiply-adds.
                     for (int r = 0; r < G.InHeight; r++) ShortRows.Copy(src + r * G.InWidth, scratch + (r + G.PadTop) * rowWidth + G.PadLeft, G.InWidth);
                     float* plane = Y + (long)p * outPlane;
                     float* staged = scratch + padded;

@@ -6,7 +6,7 @@ using MlPipelines.Engine.Compute;
 namespace MlPipelines.Engine.Kernels;
 
 /// <summary>Max, average and global pooling over NCHW tensors, forward and backward. Planes are split over threads.</summary>
-internal static unsafe class Pool2d
+internal static class Pool2d
 {
     /// <summary>
     /// Max pooling; <paramref name="argmax"/> receives, per output, the index of the chosen input within its plane (the
@@ -120,15 +120,18 @@ internal static unsafe class Pool2d
     {
         Check(x.Length, planes * planeSize, "x");
         Check(y.Length, planes, "y");
-        fixed (float* px = x, py = y)
-            DeterministicParallel.For(planes, threads, PlanesPerChunk(planeSize), new GlobalAvgBody { X = px, Y = py, PlaneSize = planeSize });
+        unsafe
+        {
+            fixed (float* px = x, py = y)
+                DeterministicParallel.For(planes, threads, PlanesPerChunk(planeSize), new GlobalAvgBody { X = px, Y = py, PlaneSize = planeSize });
+        }
     }
 
     /// <summary>Planes per chunk for a pass over whole planes: about 64K floats, so small maps do not pay a dispatch per few planes.</summary>
     internal static int PlanesPerChunk(int planeSize) => Math.Max(1, (1 << 16) / Math.Max(1, planeSize));
 
     /// <summary>The mean of each plane in [p0, p1): one sum per plane, so the split does not change the bits.</summary>
-    private struct GlobalAvgBody : IChunkBody
+    private unsafe struct GlobalAvgBody : IChunkBody
     {
         public float* X, Y;
         public int PlaneSize;

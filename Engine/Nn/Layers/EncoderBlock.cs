@@ -1,7 +1,7 @@
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Init;
-using MlPipelines.Engine.Kernels.Operators;
 using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Operators;
 
 namespace MlPipelines.Engine.Nn.Layers;
 

@@ -1,6 +1,6 @@
 using MlPipelines.Engine.Compute;
-using MlPipelines.Engine.Kernels.Operators;
 using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Operators;
 
 namespace MlPipelines.Engine.Nn.Layers;
 
