@@ -75,8 +75,31 @@ internal static unsafe class Gemm
         // beta 0: the first K block stores its tiles instead of adding them, so C is neither cleared nor read.
         if (beta != 0) ScaleC(c, m, n, ldc, beta);
         fixed (float* pa = a, pb = b, pc = c)
+        {
+            if (SwapPays(m, n, alpha))
+            {
+                // C^T = op(B)^T op(A)^T: the few rows of C become the few columns of a product the column kernels run.
+                Execute(new Job(pb, ldb, !transB, pa, lda, !transA, pc, ldc, k, alpha, null, beta == 0, transposedC: true), n, m, k, threads);
+                return;
+            }
             Execute(new Job(pa, lda, transA, pb, ldb, transB, pc, ldc, k, alpha, null, beta == 0), m, n, k, threads);
+        }
     }
+
+    /// <summary>
+    /// Up to this many columns of C, an AVX-512 product runs the column kernels (<see cref="ColumnKernel"/>) rather than
+    /// 8x32 tiles: batch-1 inference on a ResNet's 2x2 maps multiplies megabytes of weights by 4 columns, of which a 32-column
+    /// tile computes eight times as many, and a classifier at batch 1 is a single row (run transposed, <see cref="SwapPays"/>).
+    /// </summary>
+    private const int ColumnPathWidth = 8;
+
+    /// <summary>
+    /// Whether a product of few rows and many columns runs transposed, so its rows become the column kernels' few columns
+    /// (AVX-512; alpha 1, since packing scales the packed operand by alpha and the swap packs the other one: the products,
+    /// and so the bits, are then those of the tiles).
+    /// </summary>
+    private static bool SwapPays(int m, int n, float alpha) =>
+        Vector512.IsHardwareAccelerated && alpha == 1 && m <= ColumnPathWidth && n > ColumnPathWidth;
 
     /// <summary>
     /// C[m, n] = alpha * A[m, k] * B[k, n] + beta * C[m, n] where row p of B is the n floats from
@@ -173,7 +196,7 @@ internal static unsafe class Gemm
     /// b + bRows[p] when a row table is given (never with transB). With <paramref name="overwrite"/> the first K block
     /// stores into C rather than adding to it (beta 0).
     /// </summary>
-    private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, int* bRows, bool overwrite)
+    private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, int* bRows, bool overwrite, bool transposedC = false)
     {
         /// <summary>Column <paramref name="col"/> of row <paramref name="p"/> of B (not transposed).</summary>
         private float* RowB(int p, int col) => (bRows is null ? b + (long)p * ldb : b + bRows[p]) + col;
@@ -182,6 +205,11 @@ internal static unsafe class Gemm
         public void Run(int m0, int m1, int n0, int n1)
         {
             int nr = NR;
+            if (transposedC || (nr == 32 && n1 - n0 <= ColumnPathWidth))
+            {
+                RunColumns(m0, m1, n0, n1);
+                return;
+            }
             float* packA = AlignedBuffer(ref t_packA, MC * KC + 8); // + 8: a 6-row panel is packed with 8-float stores
             float* packB = AlignedBuffer(ref t_packB, KC * (NC + nr));
             // With few rows of A, packing B costs about as much as using it: read B's rows in place instead (see
@@ -220,6 +248,40 @@ internal static unsafe class Gemm
                             }
                         }
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The column path (AVX-512, at most <see cref="ColumnPathWidth"/> columns): A packed into 8-row panels as for the
+        /// tiles, the few columns of B copied into a [kc, 8] block, and C computed 32 rows by 4 columns at a time, each
+        /// element summing the same products in the same order as a tile would, so the bits are the tiles' bits.
+        /// </summary>
+        private void RunColumns(int m0, int m1, int n0, int n1)
+        {
+            int n = n1 - n0;
+            float* packA = AlignedBuffer(ref t_packA, MC * KC + 8);
+            float* packB = AlignedBuffer(ref t_packB, KC * ColumnPathWidth);
+            // Element (i, j) of C: at c + i ldc + j, or at c + j ldc + i for a swapped product (C^T computed).
+            nint rowStride = transposedC ? 1 : ldc, colStride = transposedC ? ldc : 1;
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                bool store = overwrite && pc == 0;
+                for (int p = 0; p < kc; p++)
+                {
+                    float* row = packB + p * ColumnPathWidth;
+                    for (int j = 0; j < ColumnPathWidth; j++)
+                        row[j] = j >= n ? 0 : transB ? b[(long)(n0 + j) * ldb + pc + p] : RowB(pc + p, n0 + j)[0];
+                }
+                for (int ic = m0; ic < m1; ic += MC)
+                {
+                    int mc = Math.Min(MC, m1 - ic);
+                    PackA(packA, ic, pc, mc, kc);
+                    for (int ir = 0; ir < mc; ir += ColumnKernelRows)
+                        for (int jr = 0; jr < n; jr += ColumnKernelColumns)
+                            ColumnKernel(kc, packA + (long)ir * kc, packB + jr, c + (ic + ir) * rowStride + (n0 + jr) * colStride, rowStride, colStride,
+                                Math.Min(ColumnKernelRows, mc - ir), Math.Min(ColumnKernelColumns, n - jr), store);
                 }
             }
         }
@@ -574,6 +636,55 @@ internal static unsafe class Gemm
         Add512(c, c50, c51, store); c += ldc;
         Add512(c, c60, c61, store); c += ldc;
         Add512(c, c70, c71, store);
+    }
+
+    /// <summary>Rows of C a column kernel computes: four 8-row panels of A.</summary>
+    private const int ColumnKernelRows = 32;
+
+    /// <summary>Columns of C a column kernel computes.</summary>
+    private const int ColumnKernelColumns = 4;
+
+    /// <summary>
+    /// C[rows, cols] += (or = when <paramref name="store"/>) four 8-row panels of packed A (kc steps each, panel after panel)
+    /// times cols of the [kc, 8] block <paramref name="pb"/>: sixteen 8-row sums, each an FMA chain over k in order, as in a
+    /// tile. A missing panel (rows under 32) rereads the first, a missing column (cols under 4) the block's zero padding;
+    /// neither is stored. C's element (i, j) is at c + i <paramref name="rowStride"/> + j <paramref name="colStride"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ColumnKernel(int kc, float* pa, float* pb, float* c, nint rowStride, nint colStride, int rows, int cols, bool store)
+    {
+        nint panel = (nint)kc * 8;
+        float* a0 = pa, a1 = rows > 8 ? pa + panel : pa, a2 = rows > 16 ? pa + 2 * panel : pa, a3 = rows > 24 ? pa + 3 * panel : pa;
+        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> x0 = Vector256.Load(a0), x1 = Vector256.Load(a1), x2 = Vector256.Load(a2), x3 = Vector256.Load(a3);
+            Vector256<float> y = Vector256.Create(pb[0]);
+            s00 = Vector256.FusedMultiplyAdd(x0, y, s00); s10 = Vector256.FusedMultiplyAdd(x1, y, s10);
+            s20 = Vector256.FusedMultiplyAdd(x2, y, s20); s30 = Vector256.FusedMultiplyAdd(x3, y, s30);
+            y = Vector256.Create(pb[1]);
+            s01 = Vector256.FusedMultiplyAdd(x0, y, s01); s11 = Vector256.FusedMultiplyAdd(x1, y, s11);
+            s21 = Vector256.FusedMultiplyAdd(x2, y, s21); s31 = Vector256.FusedMultiplyAdd(x3, y, s31);
+            y = Vector256.Create(pb[2]);
+            s02 = Vector256.FusedMultiplyAdd(x0, y, s02); s12 = Vector256.FusedMultiplyAdd(x1, y, s12);
+            s22 = Vector256.FusedMultiplyAdd(x2, y, s22); s32 = Vector256.FusedMultiplyAdd(x3, y, s32);
+            y = Vector256.Create(pb[3]);
+            s03 = Vector256.FusedMultiplyAdd(x0, y, s03); s13 = Vector256.FusedMultiplyAdd(x1, y, s13);
+            s23 = Vector256.FusedMultiplyAdd(x2, y, s23); s33 = Vector256.FusedMultiplyAdd(x3, y, s33);
+            a0 += 8; a1 += 8; a2 += 8; a3 += 8; pb += ColumnPathWidth;
+        }
+        float* sums = stackalloc float[ColumnKernelRows * ColumnKernelColumns];
+        s00.Store(sums); s10.Store(sums + 8); s20.Store(sums + 16); s30.Store(sums + 24);
+        s01.Store(sums + 32); s11.Store(sums + 40); s21.Store(sums + 48); s31.Store(sums + 56);
+        s02.Store(sums + 64); s12.Store(sums + 72); s22.Store(sums + 80); s32.Store(sums + 88);
+        s03.Store(sums + 96); s13.Store(sums + 104); s23.Store(sums + 112); s33.Store(sums + 120);
+        for (int j = 0; j < cols; j++)
+            for (int i = 0; i < rows; i++)
+            {
+                float* ci = c + i * rowStride + j * colStride;
+                *ci = store ? sums[j * ColumnKernelRows + i] : *ci + sums[j * ColumnKernelRows + i];
+            }
     }
 
     /// <summary>
