@@ -24,7 +24,10 @@ public sealed class StepLoop
     private Tensor? _output;
     private int _step;
 
-    /// <summary>Builds <paramref name="name"/> (lenet5, vgg_small, resnet20, or a zoo name + "_224") for training or inference.</summary>
+    /// <summary>
+    /// Builds <paramref name="name"/> (lenet5, vgg_small, resnet20, or a zoo name + "_224" or another "_SIZE") for training
+    /// or inference; a suffix "@B" sets the inference batch (resnet18_64@1: batch-1 latency at 64x64).
+    /// </summary>
     public StepLoop(string name, int threads, bool train)
     {
         Protocol = ProtocolOf(name);
@@ -53,21 +56,36 @@ public sealed class StepLoop
     /// <summary>Images a step processes.</summary>
     public int Batch { get; }
 
-    internal static Module Build(string name) => name switch
+    internal static Module Build(string name) => Parse(name) switch
     {
-        "lenet5" => ReferenceModels.LeNet5(),
-        "vgg_small" => ReferenceModels.SmallVgg(),
-        "resnet20" => ReferenceModels.ResNetCifar(20),
-        // Any zoo architecture at ImageNet size: resnet18_224, mobilenet-v2_224, efficientnet-b0_224, ...
-        _ when name.EndsWith(ImageNetSuffix, StringComparison.Ordinal) => ModelZoo.Create(name[..^ImageNetSuffix.Length], 3, 1000, 224),
-        _ => throw new ArgumentException($"Unknown model '{name}' (lenet5, vgg_small, resnet20, or a zoo name + {ImageNetSuffix} such as resnet18_224)."),
+        ("lenet5", 0, _) => ReferenceModels.LeNet5(),
+        ("vgg_small", 0, _) => ReferenceModels.SmallVgg(),
+        ("resnet20", 0, _) => ReferenceModels.ResNetCifar(20),
+        // Any zoo architecture at any size: resnet18_224, mobilenet-v2_224, resnet18_64, ...
+        (string arch, > 0, _) => ModelZoo.Create(arch, 3, 1000, Parse(name).Size),
+        _ => throw new ArgumentException($"Unknown model '{name}' (lenet5, vgg_small, resnet20, or a zoo name + _SIZE such as resnet18_224, each with an optional @BATCH)."),
     };
 
-    private const string ImageNetSuffix = "_224";
+    /// <summary>"resnet18_64@1" -> (resnet18, 64, 1); size 0 for the 28x28 models, batch 0 when not given.</summary>
+    private static (string Arch, int Size, int Batch) Parse(string name)
+    {
+        int at = name.IndexOf('@');
+        int batch = at < 0 ? 0 : int.Parse(name[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        string model = at < 0 ? name : name[..at];
+        int underscore = model.LastIndexOf('_');
+        return underscore > 0 && int.TryParse(model[(underscore + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int size)
+            ? (model[..underscore], size, batch)
+            : (model, 0, batch);
+    }
 
-    internal static ModelProtocol ProtocolOf(string name) => name.EndsWith(ImageNetSuffix, StringComparison.Ordinal)
-        ? new ModelProtocol(3, 224, 1000, TrainBatch: 32, InferBatch: 32, Warmup: 2, MinSteps: 3, DataBatches: 2)
-        : new ModelProtocol(1, 28, 10, TrainBatch: 128, InferBatch: 256, Warmup: 15, MinSteps: 20, DataBatches: 16);
+    internal static ModelProtocol ProtocolOf(string name)
+    {
+        var (_, size, batch) = Parse(name);
+        var protocol = size > 0
+            ? new ModelProtocol(3, size, 1000, TrainBatch: 32, InferBatch: 32, Warmup: 2, MinSteps: 3, DataBatches: 2)
+            : new ModelProtocol(1, 28, 10, TrainBatch: 128, InferBatch: 256, Warmup: 15, MinSteps: 20, DataBatches: 16);
+        return batch > 0 ? protocol with { InferBatch = batch } : protocol;
+    }
 
     /// <summary>One step: forward, backward and an SGD update on the next synthetic batch, or one forward pass.</summary>
     public void Step()
