@@ -599,43 +599,61 @@ internal static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// C[8, 32] += an 8-row A panel times a 32-column B panel (AVX-512), two steps of k per iteration (as the AVX2 kernel:
+    /// with one step a loop, the loop's own instructions sit between the FMAs). Each element sums its k products in order.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel512<TRows>(int kc, float* pa, TRows rows, float* c, int ldc, bool store)
         where TRows : struct, IPanelRows
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         PrefetchTile(c, ldc, 8, 32);
-        for (int p = 0; p < kc; p++)
+        var t = default(Tile8x32);
+        int p = 0;
+        for (; p + 1 < kc; p += 2)
         {
-            float* pb = rows.Next();
-            Vector512<float> b0 = Vector512.Load(pb), b1 = Vector512.Load(pb + 16);
-            Vector512<float> x = Vector512.Create(pa[0]);
-            c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(pa[1]);
-            c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(pa[2]);
-            c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(pa[3]);
-            c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(pa[4]);
-            c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(pa[5]);
-            c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
-            x = Vector512.Create(pa[6]);
-            c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
-            x = Vector512.Create(pa[7]);
-            c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
-            pa += MR;
+            Step512(ref t, pa, rows.Next());
+            Step512(ref t, pa + 8, rows.Next());
+            pa += 16;
         }
-        Add512(c, c00, c01, store); c += ldc;
-        Add512(c, c10, c11, store); c += ldc;
-        Add512(c, c20, c21, store); c += ldc;
-        Add512(c, c30, c31, store); c += ldc;
-        Add512(c, c40, c41, store); c += ldc;
-        Add512(c, c50, c51, store); c += ldc;
-        Add512(c, c60, c61, store); c += ldc;
-        Add512(c, c70, c71, store);
+        if (p < kc) Step512(ref t, pa, rows.Next());
+        Add512(c, t.C00, t.C01, store); c += ldc;
+        Add512(c, t.C10, t.C11, store); c += ldc;
+        Add512(c, t.C20, t.C21, store); c += ldc;
+        Add512(c, t.C30, t.C31, store); c += ldc;
+        Add512(c, t.C40, t.C41, store); c += ldc;
+        Add512(c, t.C50, t.C51, store); c += ldc;
+        Add512(c, t.C60, t.C61, store); c += ldc;
+        Add512(c, t.C70, t.C71, store);
+    }
+
+    /// <summary>The accumulators of an 8x32 AVX-512 tile (kept in registers once <see cref="Step512"/> is inlined).</summary>
+    private struct Tile8x32
+    {
+        public Vector512<float> C00, C01, C10, C11, C20, C21, C30, C31, C40, C41, C50, C51, C60, C61, C70, C71;
+    }
+
+    /// <summary>One step of k of an 8x32 tile: row i += pa[i] x the B row at <paramref name="pb"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step512(ref Tile8x32 t, float* pa, float* pb)
+    {
+        Vector512<float> b0 = Vector512.Load(pb), b1 = Vector512.Load(pb + 16);
+        Vector512<float> x = Vector512.Create(pa[0]);
+        t.C00 = Vector512.FusedMultiplyAdd(x, b0, t.C00); t.C01 = Vector512.FusedMultiplyAdd(x, b1, t.C01);
+        x = Vector512.Create(pa[1]);
+        t.C10 = Vector512.FusedMultiplyAdd(x, b0, t.C10); t.C11 = Vector512.FusedMultiplyAdd(x, b1, t.C11);
+        x = Vector512.Create(pa[2]);
+        t.C20 = Vector512.FusedMultiplyAdd(x, b0, t.C20); t.C21 = Vector512.FusedMultiplyAdd(x, b1, t.C21);
+        x = Vector512.Create(pa[3]);
+        t.C30 = Vector512.FusedMultiplyAdd(x, b0, t.C30); t.C31 = Vector512.FusedMultiplyAdd(x, b1, t.C31);
+        x = Vector512.Create(pa[4]);
+        t.C40 = Vector512.FusedMultiplyAdd(x, b0, t.C40); t.C41 = Vector512.FusedMultiplyAdd(x, b1, t.C41);
+        x = Vector512.Create(pa[5]);
+        t.C50 = Vector512.FusedMultiplyAdd(x, b0, t.C50); t.C51 = Vector512.FusedMultiplyAdd(x, b1, t.C51);
+        x = Vector512.Create(pa[6]);
+        t.C60 = Vector512.FusedMultiplyAdd(x, b0, t.C60); t.C61 = Vector512.FusedMultiplyAdd(x, b1, t.C61);
+        x = Vector512.Create(pa[7]);
+        t.C70 = Vector512.FusedMultiplyAdd(x, b0, t.C70); t.C71 = Vector512.FusedMultiplyAdd(x, b1, t.C71);
     }
 
     /// <summary>Rows of C a column kernel computes: four 8-row panels of A.</summary>
