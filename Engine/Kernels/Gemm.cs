@@ -104,7 +104,9 @@ internal static unsafe class Gemm
     /// <summary>
     /// C[m, n] = alpha * A[m, k] * B[k, n] + beta * C[m, n] where row p of B is the n floats from
     /// <c>b[bRowOffsets[p]]</c> on: an implicit matrix whose rows are views into one buffer, such as the shifted windows of
-    /// a zero-bordered image a convolution reads (see <see cref="Conv2d"/>), so nothing has to be unfolded first.
+    /// a zero-bordered image a convolution reads (see <see cref="Conv2d"/>), so nothing has to be unfolded first. Where b
+    /// extends a whole <see cref="NR"/>-column panel past every row's n columns, few-row products read even the last,
+    /// ragged panel in place (otherwise it is copied, value by value, for every K block).
     /// </summary>
     public static void SgemmRowTable(
         int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
@@ -114,9 +116,16 @@ internal static unsafe class Gemm
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must not be negative.");
         if (bRowOffsets.Length < k) throw new ArgumentException($"B needs {k} row offsets, {bRowOffsets.Length} given.", nameof(bRowOffsets));
+        int lastRow = 0;
         for (int p = 0; p < k; p++)
+        {
             if (bRowOffsets[p] < 0 || (long)bRowOffsets[p] + n > b.Length)
                 throw new ArgumentException($"Row {p} of B (offset {bRowOffsets[p]}, {n} columns) lies outside the {b.Length} elements of b.", nameof(bRowOffsets));
+            lastRow = Math.Max(lastRow, bRowOffsets[p]);
+        }
+        // Whether every row can be read to a whole panel past its n columns (the caller left slack after the last row): a
+        // ragged last panel is then read in place like the others, its extra columns computed into the scratch tile only.
+        bool padded = (long)lastRow + (n + NR - 1) / NR * NR <= b.Length;
         if (m == 0 || n == 0) return;
         CheckOperand(a, m, k, lda, nameof(a));
         CheckOperand(c, m, n, ldc, nameof(c));
@@ -128,7 +137,7 @@ internal static unsafe class Gemm
         if (beta != 0) ScaleC(c, m, n, ldc, beta);
         fixed (float* pa = a, pb = b, pc = c)
         fixed (int* rows = bRowOffsets)
-            Execute(new Job(pa, lda, false, pb, 0, false, pc, ldc, k, alpha, rows, beta == 0), m, n, k, threads);
+            Execute(new Job(pa, lda, false, pb, 0, false, pc, ldc, k, alpha, rows, beta == 0, bRowsPadded: padded), m, n, k, threads);
     }
 
     private static void ScaleC(Span<float> c, int m, int n, int ldc, float beta)
@@ -193,10 +202,11 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// The operands of one multiplication, as raw pointers pinned by the caller. Row p of B starts at b + p * ldb, or at
-    /// b + bRows[p] when a row table is given (never with transB). With <paramref name="overwrite"/> the first K block
+    /// b + bRows[p] when a row table is given (never with transB); <paramref name="bRowsPadded"/>: those rows can be read a
+    /// whole panel past n. With <paramref name="overwrite"/> the first K block
     /// stores into C rather than adding to it (beta 0).
     /// </summary>
-    private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, int* bRows, bool overwrite, bool transposedC = false)
+    private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, int* bRows, bool overwrite, bool transposedC = false, bool bRowsPadded = false)
     {
         /// <summary>Column <paramref name="col"/> of row <paramref name="p"/> of B (not transposed).</summary>
         private float* RowB(int p, int col) => (bRows is null ? b + (long)p * ldb : b + bRows[p]) + col;
@@ -231,7 +241,7 @@ internal static unsafe class Gemm
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int nRem = Math.Min(nr, nc - jr);
-                            bool inPlace = direct && nRem == nr;
+                            bool inPlace = direct && (nRem == nr || bRowsPadded);
                             float* bPanel = packB + (long)jr * kc;
                             if (direct && !inPlace)
                             {

@@ -115,7 +115,8 @@ internal static unsafe class ShiftedConv
         int nb = ImagesPerGemm(g), groups = g.Groups, hw = g.InHeight * g.InWidth;
         var grid = new Grid(g, nb);
         int plane = grid.PlaneLength, patch = inPer * grid.Taps;
-        using var work = new Workspace(grid, inPer, outPer, clearMatrix: false);
+        // A panel of slack after the last channel: the GEMM then reads a ragged last panel of columns in place.
+        using var work = new Workspace(grid, inPer, outPer, clearMatrix: false, inputSlack: Gemm.NR);
         int[] offsets = work.Offsets;
         fixed (float* pin = work.Input, pprod = work.Matrix)
         {
@@ -128,7 +129,7 @@ internal static unsafe class ShiftedConv
                         for (int c = 0; c < inPer; c++)
                             grid.Place(src + ((long)(n + i) * groups * inPer + grp * inPer + c) * hw, pin + (long)c * plane + grid.Lead, i);
                     Gemm.SgemmRowTable(outPer, columns, patch, 1, new ReadOnlySpan<float>(w + (long)grp * outPer * patch, outPer * patch), patch,
-                        new ReadOnlySpan<float>(pin, inPer * plane), offsets.AsSpan(0, patch), 0, new Span<float>(pprod, outPer * columns), columns, gemmThreads);
+                        new ReadOnlySpan<float>(pin, inPer * plane + Gemm.NR), offsets.AsSpan(0, patch), 0, new Span<float>(pprod, outPer * columns), columns, gemmThreads);
                     for (int i = 0; i < images; i++)
                         for (int o = 0; o < outPer; o++)
                         {

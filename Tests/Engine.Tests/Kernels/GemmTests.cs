@@ -184,20 +184,22 @@ public sealed class GemmTests
     [TestMethod]
     public void RowTable_MatchesTheExplicitMatrix_InPlaceAndPacked()
     {
-        // Rows of B are windows of one buffer at arbitrary offsets. Up to 64 rows of C read them in place (ragged last panel
-        // packed); more rows pack every panel; k beyond 256 crosses a K block.
+        // Rows of B are windows of one buffer at arbitrary offsets. Up to 64 rows of C read them in place (a ragged last panel
+        // packed, or, where the buffer has a panel of slack past every row, read in place too: the slack here is NaN, which
+        // must not reach C); more rows pack every panel; k beyond 256 crosses a K block.
         int seed = 200;
-        foreach (var (m, n, k, threads) in new[] { (16, 37, 9, 1), (5, 16, 300, 1), (64, 100, 27, 2), (70, 53, 40, 1), (130, 35, 290, 2) })
-        {
-            float[] a = Random(m * k, seed++), buffer = Random(n + 4 * k + 3, seed++);
-            int[] offsets = Enumerable.Range(0, k).Select(p => (p * 5 + p / 3) % (4 * k + 3)).ToArray();
-            float[] b = new float[k * n];
-            for (int p = 0; p < k; p++) Array.Copy(buffer, offsets[p], b, p * n, n);
-            float[] expected = Random(m * n, seed++), c = (float[])expected.Clone();
-            Gemm.Sgemm(false, false, m, n, k, 0.5f, a, k, b, n, 2, expected, n, threads);
-            Gemm.SgemmRowTable(m, n, k, 0.5f, a, k, buffer, offsets, 2, c, n, threads);
-            CollectionAssert.AreEqual(expected, c, $"m={m} n={n} k={k}: the same products in the same order");
-        }
+        foreach (var (m, n, k, threads) in new[] { (16, 37, 9, 1), (5, 16, 300, 1), (64, 100, 27, 2), (70, 53, 40, 1), (130, 35, 290, 2), (32, 812, 144, 2) })
+            foreach (int slack in new[] { 0, 64 })
+            {
+                float[] a = Random(m * k, seed++), buffer = [.. Random(n + 4 * k + 3, seed++), .. Enumerable.Repeat(float.NaN, slack)];
+                int[] offsets = Enumerable.Range(0, k).Select(p => (p * 5 + p / 3) % (4 * k + 3)).ToArray();
+                float[] b = new float[k * n];
+                for (int p = 0; p < k; p++) Array.Copy(buffer, offsets[p], b, p * n, n);
+                float[] expected = Random(m * n, seed++), c = (float[])expected.Clone();
+                Gemm.Sgemm(false, false, m, n, k, 0.5f, a, k, b, n, 2, expected, n, threads);
+                Gemm.SgemmRowTable(m, n, k, 0.5f, a, k, buffer, offsets, 2, c, n, threads);
+                CollectionAssert.AreEqual(expected, c, $"m={m} n={n} k={k} slack={slack}: the same products in the same order");
+            }
         Assert.ThrowsExactly<ArgumentException>(() => Gemm.SgemmRowTable(1, 3, 2, 1, new float[2], 2, new float[4], [0, 2], 0, new float[3], 3), "a row past the end");
         Assert.ThrowsExactly<ArgumentException>(() => Gemm.SgemmRowTable(1, 3, 2, 1, new float[2], 2, new float[4], [0], 0, new float[3], 3), "too few offsets");
     }
