@@ -112,7 +112,8 @@ internal static unsafe class ShiftedConv
     public static void Run(float* src, float* w, float* bias, int inPer, int outPer, in Conv2dGeometry g, float* dst, bool accumulate, int n0, int n1,
         in ConvEpilogue epilogue = default, int gemmThreads = 1)
     {
-        int nb = ImagesPerGemm(g), groups = g.Groups, hw = g.InHeight * g.InWidth;
+        // A grid of no more images than the call has (batch-1 inference on a 7x7 map would otherwise clear a grid of 12).
+        int nb = Math.Min(ImagesPerGemm(g), n1 - n0), groups = g.Groups, hw = g.InHeight * g.InWidth;
         var grid = new Grid(g, nb);
         int plane = grid.PlaneLength, patch = inPer * grid.Taps;
         // A panel of slack after the last channel: the GEMM then reads a ragged last panel of columns in place.
