@@ -319,7 +319,12 @@ internal static unsafe class WinogradConv
         }
     }
 
-    /// <summary>U[xi, o, c] = (G k G^T)[xi] for the kernels of output channels [o0, o1): k = w[o, c], or w[c, o] flipped.</summary>
+    /// <summary>
+    /// U[xi, o, c] = (G k G^T)[xi] for the kernels of output channels [o0, o1): k = w[o, c], or w[c, o] flipped. Eight
+    /// input channels at a time with AVX2 (their taps gathered, their sixteen transformed values stored as eight adjacent
+    /// floats each): one kernel at a time stored sixteen floats a megabyte apart for the 512-channel layers, and the
+    /// transform took 8 % of ResNet-18's inference. The same operations in the same order either way, so the same bits.
+    /// </summary>
     private struct KernelBody : IChunkBody
     {
         public float* W, U;
@@ -329,8 +334,28 @@ internal static unsafe class WinogradConv
         public readonly void Run(int o0, int o1)
         {
             long xi = (long)Out * In;
+            int vectorEnd = Avx2.IsSupported ? In & ~7 : 0;
+            // Tap 0 of kernels c..c+7: 9 floats apart (w[o, c]), or Out x 9 apart (w[c, o]).
+            Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (Flip ? Out * 9 : 9);
             for (int o = o0; o < o1; o++)
-                for (int c = 0; c < In; c++)
+            {
+                for (int c = 0; c < vectorEnd; c += 8)
+                {
+                    float* f = Flip ? W + ((long)c * Out + o) * 9 : W + ((long)o * In + c) * 9;
+                    Vector256<float> k0, k1, k2, k3, k4, k5, k6, k7, k8;
+                    if (Flip)
+                        (k0, k1, k2, k3, k4, k5, k6, k7, k8) = (Tap(f, 8, lanes), Tap(f, 7, lanes), Tap(f, 6, lanes), Tap(f, 5, lanes),
+                            Tap(f, 4, lanes), Tap(f, 3, lanes), Tap(f, 2, lanes), Tap(f, 1, lanes), Tap(f, 0, lanes));
+                    else
+                        (k0, k1, k2, k3, k4, k5, k6, k7, k8) = (Tap(f, 0, lanes), Tap(f, 1, lanes), Tap(f, 2, lanes), Tap(f, 3, lanes),
+                            Tap(f, 4, lanes), Tap(f, 5, lanes), Tap(f, 6, lanes), Tap(f, 7, lanes), Tap(f, 8, lanes));
+                    float* u = U + (long)o * In + c;
+                    Row(k0, k1, k2, u, xi);
+                    Row(0.5f * (k0 + k3 + k6), 0.5f * (k1 + k4 + k7), 0.5f * (k2 + k5 + k8), u + 4 * xi, xi);
+                    Row(0.5f * (k0 - k3 + k6), 0.5f * (k1 - k4 + k7), 0.5f * (k2 - k5 + k8), u + 8 * xi, xi);
+                    Row(k6, k7, k8, u + 12 * xi, xi);
+                }
+                for (int c = vectorEnd; c < In; c++)
                 {
                     // k[i, j] is f[3i + j], or f[8 - 3i - j] for the flipped kernel.
                     float* f = Flip ? W + ((long)c * Out + o) * 9 : W + ((long)o * In + c) * 9;
@@ -344,7 +369,12 @@ internal static unsafe class WinogradConv
                     Row(0.5f * (k0 - k3 + k6), 0.5f * (k1 - k4 + k7), 0.5f * (k2 - k5 + k8), u + 8 * xi, xi);
                     Row(k6, k7, k8, u + 12 * xi, xi);
                 }
+            }
         }
+
+        /// <summary>Tap <paramref name="tap"/> of the eight kernels whose tap 0 lies at f + lanes[i].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Tap(float* f, int tap, Vector256<int> lanes) => Avx2.GatherVector256(f + tap, lanes, 4);
 
         /// <summary>Row (g0, g1, g2) of G k times G^T: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2, stored xi apart.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -354,6 +384,16 @@ internal static unsafe class WinogradConv
             u[xi] = 0.5f * (g0 + g1 + g2);
             u[2 * xi] = 0.5f * (g0 - g1 + g2);
             u[3 * xi] = g2;
+        }
+
+        /// <summary>The same for eight kernels side by side.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Row(Vector256<float> g0, Vector256<float> g1, Vector256<float> g2, float* u, long xi)
+        {
+            g0.Store(u);
+            (0.5f * (g0 + g1 + g2)).Store(u + xi);
+            (0.5f * (g0 - g1 + g2)).Store(u + 2 * xi);
+            g2.Store(u + 3 * xi);
         }
     }
 
