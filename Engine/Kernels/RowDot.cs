@@ -1,13 +1,15 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MlPipelines.Engine.Kernels;
 
 /// <summary>
 /// C[m, n] += A[m, k] B[n, k]^T for few rows and columns and a long k, as convolution weight gradients have
 /// (output channels x patch size, summed over every output pixel): each element of C is the dot product of a row of A
-/// and a row of B, both contiguous, so nothing is packed or transposed. A 4x3 block of dot products shares its loads;
-/// each keeps vector partial sums over k, reduced in a fixed lane order, so results are reproducible.
+/// and a row of B, both contiguous, so nothing is packed or transposed. A 4x3 block of dot products (4x4 with AVX-512's
+/// 32 registers) shares its loads; each keeps vector partial sums over k, reduced in a fixed lane order, so results are
+/// reproducible, and a dot product's bits do not depend on the block it was computed in.
 /// </summary>
 internal static unsafe class RowDot
 {
@@ -16,8 +18,12 @@ internal static unsafe class RowDot
     /// loads per multiply-add, and whole blocks for 16, 32 and 64 output channels.)</summary>
     private const int Rows = 4;
 
-    /// <summary>Rows of B (columns of C) per block: three, a 3x3 kernel's taps along one kernel row.</summary>
-    private const int Cols = 3;
+    /// <summary>Rows of B (columns of C) per block: three, a 3x3 kernel's taps along one kernel row; four with AVX-512, whose
+    /// sixteen sums, four B rows and an A row still leave registers free (and a four-pixel map's product is one block).</summary>
+    private static int Cols => Vector512.IsHardwareAccelerated ? 4 : 3;
+
+    /// <summary>The most columns any block has (the size of a block's scratch).</summary>
+    private const int MaxCols = 4;
 
     /// <summary>
     /// <paramref name="k"/> rounded up to a whole number of the vector loop's steps. A caller that can extend its rows with
@@ -75,34 +81,36 @@ internal static unsafe class RowDot
     /// <summary>Row j of B is at b + j * ldb, or at b + offsets[j] when a table is given.</summary>
     private static void Run(float* pa, int lda, float* pb, int ldb, int* offsets, int m, int n, int k, float* pc, int ldc)
     {
-        float* dots = stackalloc float[Rows * Cols];
+        int blockCols = Cols;
+        float* dots = stackalloc float[Rows * MaxCols];
         for (int i = 0; i < m; i += Rows)
         {
             int rows = Math.Min(Rows, m - i);
             float* a0 = pa + (long)i * lda;
             // A ragged block repeats its last row or column (read, never stored), so one kernel serves every block.
             float* a1 = rows > 1 ? a0 + lda : a0, a2 = rows > 2 ? a0 + 2L * lda : a1, a3 = rows > 3 ? a0 + 3L * lda : a2;
-            for (int j = 0; j < n; j += Cols)
+            for (int j = 0; j < n; j += blockCols)
             {
-                int cols = Math.Min(Cols, n - j);
+                int cols = Math.Min(blockCols, n - j);
                 float* b0 = RowB(pb, ldb, offsets, j);
                 float* b1 = cols > 1 ? RowB(pb, ldb, offsets, j + 1) : b0, b2 = cols > 2 ? RowB(pb, ldb, offsets, j + 2) : b1;
-                var block = new Block(a0, a1, a2, a3, b0, b1, b2);
+                float* b3 = cols > 3 ? RowB(pb, ldb, offsets, j + 3) : b2;
+                var block = new Block(a0, a1, a2, a3, b0, b1, b2, b3);
                 if (Vector512.IsHardwareAccelerated) Dots512(block, k, dots);
                 else if (Vector256.IsHardwareAccelerated) Dots256(block, k, dots);
                 else DotsScalar(block, k, dots);
                 for (int r = 0; r < rows; r++)
-                    for (int s = 0; s < cols; s++) pc[(long)(i + r) * ldc + j + s] += dots[r * Cols + s];
+                    for (int s = 0; s < cols; s++) pc[(long)(i + r) * ldc + j + s] += dots[r * blockCols + s];
             }
         }
     }
 
     private static float* RowB(float* b, int ldb, int* offsets, int j) => offsets is null ? b + (long)j * ldb : b + offsets[j];
 
-    /// <summary>The four rows of A and three of B one block of dot products reads.</summary>
-    private readonly struct Block(float* a0, float* a1, float* a2, float* a3, float* b0, float* b1, float* b2)
+    /// <summary>The four rows of A and three (AVX-512: four) of B one block of dot products reads.</summary>
+    private readonly struct Block(float* a0, float* a1, float* a2, float* a3, float* b0, float* b1, float* b2, float* b3)
     {
-        public readonly float* A0 = a0, A1 = a1, A2 = a2, A3 = a3, B0 = b0, B1 = b1, B2 = b2;
+        public readonly float* A0 = a0, A1 = a1, A2 = a2, A3 = a3, B0 = b0, B1 = b1, B2 = b2, B3 = b3;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -128,33 +136,58 @@ internal static unsafe class RowDot
         dots[3] = Vector256.Sum(s10); dots[4] = Vector256.Sum(s11); dots[5] = Vector256.Sum(s12);
         dots[6] = Vector256.Sum(s20); dots[7] = Vector256.Sum(s21); dots[8] = Vector256.Sum(s22);
         dots[9] = Vector256.Sum(s30); dots[10] = Vector256.Sum(s31); dots[11] = Vector256.Sum(s32);
-        Tail(q, p, k, dots);
+        if (p < k) Tail(q, p, k, dots, 3);
     }
 
+    /// <summary>The 4x4 block: sixteen sums stored row by row, four to a row of <paramref name="dots"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dots512(in Block q, int k, float* dots)
     {
-        float* a0 = q.A0, a1 = q.A1, a2 = q.A2, a3 = q.A3, b0 = q.B0, b1 = q.B1, b2 = q.B2;
-        Vector512<float> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
-        Vector512<float> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
+        float* a0 = q.A0, a1 = q.A1, a2 = q.A2, a3 = q.A3, b0 = q.B0, b1 = q.B1, b2 = q.B2, b3 = q.B3;
+        Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        Vector512<float> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
         int p = 0;
         for (; p <= k - 16; p += 16)
         {
-            Vector512<float> y0 = Vector512.Load(b0 + p), y1 = Vector512.Load(b1 + p), y2 = Vector512.Load(b2 + p);
+            Vector512<float> y0 = Vector512.Load(b0 + p), y1 = Vector512.Load(b1 + p), y2 = Vector512.Load(b2 + p), y3 = Vector512.Load(b3 + p);
             Vector512<float> x = Vector512.Load(a0 + p);
-            s00 = Vector512.FusedMultiplyAdd(x, y0, s00); s01 = Vector512.FusedMultiplyAdd(x, y1, s01); s02 = Vector512.FusedMultiplyAdd(x, y2, s02);
+            s00 = Vector512.FusedMultiplyAdd(x, y0, s00); s01 = Vector512.FusedMultiplyAdd(x, y1, s01);
+            s02 = Vector512.FusedMultiplyAdd(x, y2, s02); s03 = Vector512.FusedMultiplyAdd(x, y3, s03);
             x = Vector512.Load(a1 + p);
-            s10 = Vector512.FusedMultiplyAdd(x, y0, s10); s11 = Vector512.FusedMultiplyAdd(x, y1, s11); s12 = Vector512.FusedMultiplyAdd(x, y2, s12);
+            s10 = Vector512.FusedMultiplyAdd(x, y0, s10); s11 = Vector512.FusedMultiplyAdd(x, y1, s11);
+            s12 = Vector512.FusedMultiplyAdd(x, y2, s12); s13 = Vector512.FusedMultiplyAdd(x, y3, s13);
             x = Vector512.Load(a2 + p);
-            s20 = Vector512.FusedMultiplyAdd(x, y0, s20); s21 = Vector512.FusedMultiplyAdd(x, y1, s21); s22 = Vector512.FusedMultiplyAdd(x, y2, s22);
+            s20 = Vector512.FusedMultiplyAdd(x, y0, s20); s21 = Vector512.FusedMultiplyAdd(x, y1, s21);
+            s22 = Vector512.FusedMultiplyAdd(x, y2, s22); s23 = Vector512.FusedMultiplyAdd(x, y3, s23);
             x = Vector512.Load(a3 + p);
-            s30 = Vector512.FusedMultiplyAdd(x, y0, s30); s31 = Vector512.FusedMultiplyAdd(x, y1, s31); s32 = Vector512.FusedMultiplyAdd(x, y2, s32);
+            s30 = Vector512.FusedMultiplyAdd(x, y0, s30); s31 = Vector512.FusedMultiplyAdd(x, y1, s31);
+            s32 = Vector512.FusedMultiplyAdd(x, y2, s32); s33 = Vector512.FusedMultiplyAdd(x, y3, s33);
         }
-        dots[0] = Vector512.Sum(s00); dots[1] = Vector512.Sum(s01); dots[2] = Vector512.Sum(s02);
-        dots[3] = Vector512.Sum(s10); dots[4] = Vector512.Sum(s11); dots[5] = Vector512.Sum(s12);
-        dots[6] = Vector512.Sum(s20); dots[7] = Vector512.Sum(s21); dots[8] = Vector512.Sum(s22);
-        dots[9] = Vector512.Sum(s30); dots[10] = Vector512.Sum(s31); dots[11] = Vector512.Sum(s32);
-        Tail(q, p, k, dots);
+        SumEach(s00, s10, s20, s30, s01, s11, s21, s31, s02, s12, s22, s32, s03, s13, s23, s33).Store(dots);
+        if (p < k) Tail(q, p, k, dots, 4);
+    }
+
+    /// <summary>
+    /// The sixteen lane sums of v0..v15 in one vector: element 4r + s is the sum of v[4s + r] (so accumulators passed column
+    /// by column come out row by row). Four rounds of shuffles and adds, each halving the vectors: with one horizontal sum
+    /// per accumulator the reductions were a fifth of a block whose rows were under a thousand floats long.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> SumEach(
+        Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3, Vector512<float> v4, Vector512<float> v5, Vector512<float> v6, Vector512<float> v7,
+        Vector512<float> v8, Vector512<float> v9, Vector512<float> v10, Vector512<float> v11, Vector512<float> v12, Vector512<float> v13, Vector512<float> v14, Vector512<float> v15)
+    {
+        // Round 1: quarters 0+2 and 1+3 of a, then of b: [a | a | b | b] with eight partial sums each.
+        static Vector512<float> Halve(Vector512<float> a, Vector512<float> b) => Avx512F.Shuffle4x128(a, b, 0x44) + Avx512F.Shuffle4x128(a, b, 0xEE);
+        // Round 2: [a a b b] and [c c d d] to [a b c d], four partial sums a quarter.
+        static Vector512<float> Quarter(Vector512<float> x, Vector512<float> y) => Avx512F.Shuffle4x128(x, y, 0x88) + Avx512F.Shuffle4x128(x, y, 0xDD);
+        // Rounds 3 and 4 within each quarter: pairs of elements, then single elements.
+        static Vector512<float> Pairs(Vector512<float> x, Vector512<float> y) => Avx512F.Shuffle(x, y, 0x44) + Avx512F.Shuffle(x, y, 0xEE);
+        static Vector512<float> Singles(Vector512<float> x, Vector512<float> y) => Avx512F.Shuffle(x, y, 0x88) + Avx512F.Shuffle(x, y, 0xDD);
+        Vector512<float> q0 = Quarter(Halve(v0, v1), Halve(v2, v3)), q1 = Quarter(Halve(v4, v5), Halve(v6, v7));
+        Vector512<float> q2 = Quarter(Halve(v8, v9), Halve(v10, v11)), q3 = Quarter(Halve(v12, v13), Halve(v14, v15));
+        // Quarter L of q_j holds v[4j + L]; pairs interleave q0 with q1 and q2 with q3, singles then order them 0, 4, 8, 12.
+        return Singles(Pairs(q0, q1), Pairs(q2, q3));
     }
 
     /// <summary>Without SIMD a single float chain over a long k loses digits the vector lanes keep, so the fallback sums in double.</summary>
@@ -176,23 +209,32 @@ internal static unsafe class RowDot
         dots[9] = (float)s30; dots[10] = (float)s31; dots[11] = (float)s32;
     }
 
-    /// <summary>Adds the products of positions [p, k) to the twelve sums (kept in locals: updating them through the pointer
-    /// made every product wait for the previous store).</summary>
-    private static void Tail(in Block q, int p, int k, float* dots)
+    /// <summary>
+    /// Adds the products of positions [p, k) to a block's sums, <paramref name="cols"/> to a row of <paramref name="dots"/>
+    /// (each sum kept in a local over the loop: updating them through the pointer made every product wait for the previous
+    /// store). A three-column block's fourth B row is its third again, summed and dropped.
+    /// </summary>
+    private static void Tail(in Block q, int p, int k, float* dots, int cols)
     {
-        if (p >= k) return;
-        float* a0 = q.A0, a1 = q.A1, a2 = q.A2, a3 = q.A3, b0 = q.B0, b1 = q.B1, b2 = q.B2;
-        float d00 = dots[0], d01 = dots[1], d02 = dots[2], d10 = dots[3], d11 = dots[4], d12 = dots[5];
-        float d20 = dots[6], d21 = dots[7], d22 = dots[8], d30 = dots[9], d31 = dots[10], d32 = dots[11];
+        float* a0 = q.A0, a1 = q.A1, a2 = q.A2, a3 = q.A3, b0 = q.B0, b1 = q.B1, b2 = q.B2, b3 = q.B3;
+        int r1 = cols, r2 = 2 * cols, r3 = 3 * cols;
+        float d00 = dots[0], d01 = dots[1], d02 = dots[2], d03 = cols > 3 ? dots[3] : 0;
+        float d10 = dots[r1], d11 = dots[r1 + 1], d12 = dots[r1 + 2], d13 = cols > 3 ? dots[r1 + 3] : 0;
+        float d20 = dots[r2], d21 = dots[r2 + 1], d22 = dots[r2 + 2], d23 = cols > 3 ? dots[r2 + 3] : 0;
+        float d30 = dots[r3], d31 = dots[r3 + 1], d32 = dots[r3 + 2], d33 = cols > 3 ? dots[r3 + 3] : 0;
         for (; p < k; p++)
         {
-            float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p], y0 = b0[p], y1 = b1[p], y2 = b2[p];
-            d00 = MathF.FusedMultiplyAdd(x0, y0, d00); d01 = MathF.FusedMultiplyAdd(x0, y1, d01); d02 = MathF.FusedMultiplyAdd(x0, y2, d02);
-            d10 = MathF.FusedMultiplyAdd(x1, y0, d10); d11 = MathF.FusedMultiplyAdd(x1, y1, d11); d12 = MathF.FusedMultiplyAdd(x1, y2, d12);
-            d20 = MathF.FusedMultiplyAdd(x2, y0, d20); d21 = MathF.FusedMultiplyAdd(x2, y1, d21); d22 = MathF.FusedMultiplyAdd(x2, y2, d22);
-            d30 = MathF.FusedMultiplyAdd(x3, y0, d30); d31 = MathF.FusedMultiplyAdd(x3, y1, d31); d32 = MathF.FusedMultiplyAdd(x3, y2, d32);
+            float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p], y0 = b0[p], y1 = b1[p], y2 = b2[p], y3 = b3[p];
+            d00 = MathF.FusedMultiplyAdd(x0, y0, d00); d01 = MathF.FusedMultiplyAdd(x0, y1, d01); d02 = MathF.FusedMultiplyAdd(x0, y2, d02); d03 = MathF.FusedMultiplyAdd(x0, y3, d03);
+            d10 = MathF.FusedMultiplyAdd(x1, y0, d10); d11 = MathF.FusedMultiplyAdd(x1, y1, d11); d12 = MathF.FusedMultiplyAdd(x1, y2, d12); d13 = MathF.FusedMultiplyAdd(x1, y3, d13);
+            d20 = MathF.FusedMultiplyAdd(x2, y0, d20); d21 = MathF.FusedMultiplyAdd(x2, y1, d21); d22 = MathF.FusedMultiplyAdd(x2, y2, d22); d23 = MathF.FusedMultiplyAdd(x2, y3, d23);
+            d30 = MathF.FusedMultiplyAdd(x3, y0, d30); d31 = MathF.FusedMultiplyAdd(x3, y1, d31); d32 = MathF.FusedMultiplyAdd(x3, y2, d32); d33 = MathF.FusedMultiplyAdd(x3, y3, d33);
         }
-        dots[0] = d00; dots[1] = d01; dots[2] = d02; dots[3] = d10; dots[4] = d11; dots[5] = d12;
-        dots[6] = d20; dots[7] = d21; dots[8] = d22; dots[9] = d30; dots[10] = d31; dots[11] = d32;
+        dots[0] = d00; dots[1] = d01; dots[2] = d02; dots[r1] = d10; dots[r1 + 1] = d11; dots[r1 + 2] = d12;
+        dots[r2] = d20; dots[r2 + 1] = d21; dots[r2 + 2] = d22; dots[r3] = d30; dots[r3 + 1] = d31; dots[r3 + 2] = d32;
+        if (cols > 3)
+        {
+            dots[3] = d03; dots[r1 + 3] = d13; dots[r2 + 3] = d23; dots[r3 + 3] = d33;
+        }
     }
 }
