@@ -167,10 +167,12 @@ internal static unsafe class ShiftedConv
         // valid position, and the input grid has as many readable floats after its last plane, so the extra products are 0.
         int plane = grid.PlaneLength, patch = gi * grid.Taps, stride = RowDot.PaddedLength(grid.Columns(nb)), slack = RowDot.PaddedLength(1);
         // dY on the grid's columns: only valid positions are ever written, so junk positions stay zero and add nothing.
-        using var work = new Workspace(grid, gi, og, clearMatrix: true, matrixStride: stride, inputSlack: slack);
+        // One more row of dY than needed: its rows start on a 64-byte boundary (whole cache lines for every vector load).
+        using var work = new Workspace(grid, gi, og + 1, clearMatrix: true, matrixStride: stride, inputSlack: slack);
         int[] offsets = work.Offsets;
-        fixed (float* pin = work.Input, pgrad = work.Matrix)
+        fixed (float* pin = work.Input, matrix = work.Matrix)
         {
+            float* pgrad = (float*)(((nint)matrix + 63) & ~(nint)63);
             for (int n = n0; n < n1; n += nb)
             {
                 int images = Math.Min(nb, n1 - n), columns = grid.Columns(images), length = RowDot.PaddedLength(columns);
