@@ -11,8 +11,8 @@ public sealed class RowDotTests
     [TestMethod]
     public void Accumulate_MatchesReference_OverRaggedBlocksAndEveryTail()
     {
-        // k runs over every vector tail (0..257) for a few block shapes; m and n leave whole and ragged 4x3 blocks (1-3
-        // rows, 1-2 columns short).
+        // k runs over every vector tail (0..257) for a few block shapes; m and n leave whole and ragged blocks (4x3 with
+        // AVX2, 6x4 with AVX-512: rows and columns short by every amount).
         int seed = 0;
         foreach (var (m, n) in new[] { (1, 1), (3, 3), (4, 5), (7, 2), (8, 6), (6, 7), (16, 10) })
             for (int k = 0; k <= 257; k += m * n > 20 ? 7 : 1)
