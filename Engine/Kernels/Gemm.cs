@@ -202,9 +202,9 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// The operands of one multiplication, as raw pointers pinned by the caller. Row p of B starts at b + p * ldb, or at
-    /// b + bRows[p] when a row table is given (never with transB); <paramref name="bRowsPadded"/>: those rows can be read a
-    /// whole panel past n. With <paramref name="overwrite"/> the first K block
-    /// stores into C rather than adding to it (beta 0).
+    /// b + bRows[p] when a row table is given (never with transB); with <paramref name="bRowsPadded"/> those rows can be
+    /// read a whole panel past n. With <paramref name="overwrite"/> the first K block stores into C rather than adding to
+    /// it (beta 0). With <paramref name="transposedC"/> the job computes C^T (a swapped product, column kernels only).
     /// </summary>
     private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, int* bRows, bool overwrite, bool transposedC = false, bool bRowsPadded = false)
     {

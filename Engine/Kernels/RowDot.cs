@@ -25,8 +25,8 @@ internal static unsafe class RowDot
     /// <summary>The most rows any block has.</summary>
     private const int MaxRows = 6;
 
-    /// <summary>Rows of B (columns of C) per block: three, a 3x3 kernel's taps along one kernel row; four with AVX-512, whose
-    /// sixteen sums, four B rows and an A row still leave registers free (and a four-pixel map's product is one block).</summary>
+    /// <summary>Rows of B (columns of C) per block: three, a 3x3 kernel's taps along one kernel row; four with AVX-512 (see
+    /// <see cref="BlockRows"/>).</summary>
     private static int Cols => Vector512.IsHardwareAccelerated ? 4 : 3;
 
     /// <summary>The most columns any block has (the size of a block's scratch).</summary>
