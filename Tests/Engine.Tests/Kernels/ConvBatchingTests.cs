@@ -1,4 +1,5 @@
 using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Operators;
 using MlPipelines.Engine.Kernels.Reference;
 using static MlPipelines.Engine.Tests.Kernels.KernelTestData;
 
@@ -148,6 +149,37 @@ public sealed class ConvBatchingTests
             Conv2d.BackwardWeights(x, dy, g, dwA, [], threads);
             Conv2d.BackwardWeights(x, dy, g, dwB, [], threads);
             CollectionAssert.AreEqual(dwA, dwB, $"weight gradient repeated, {threads} threads");
+        }
+    }
+    [TestMethod]
+    public unsafe void BatchOfOne_SplitOverThreads_GivesTheSameBitsAsOneThread()
+    {
+        // Fewer images than threads (batch-1 inference): a grid layer's multiplication is split over the threads. Output
+        // channels not a multiple of the GEMM's panels, a bias and a fused batch norm + ReLU; against one thread bit for
+        // bit and against the double reference.
+        foreach (var g in new[] { new Conv2dGeometry(1, 16, 28, 28, 36, 3, 3, 1, 1, 1, 1, 1, 1), new Conv2dGeometry(1, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1) })
+        {
+            Assert.IsTrue(ShiftedConv.Pays(g, g.OutChannels), $"{g} takes the grid route");
+            float[] x = Random(g.InputLength, 1), w = Random(g.WeightLength, 2), b = Random(g.OutChannels, 3);
+            float[] scale = Random(g.OutChannels, 4), shift = Random(g.OutChannels, 5);
+            float[] one = new float[g.OutputLength], two = new float[g.OutputLength], three = new float[g.OutputLength], plain = new float[g.OutputLength];
+            fixed (float* ps = scale, pt = shift)
+            {
+                var epilogue = new ConvEpilogue(ps, pt, ActivationKind.Relu, 0);
+                Conv2d.Forward(x, w, b, g, one, epilogue, 1);
+                Conv2d.Forward(x, w, b, g, two, epilogue, 2);
+                Conv2d.Forward(x, w, b, g, three, epilogue, 3);
+            }
+            CollectionAssert.AreEqual(one, two, $"{g}: two threads");
+            CollectionAssert.AreEqual(one, three, $"{g}: three threads");
+            Conv2d.Forward(x, w, b, g, plain, 2);
+            AssertClose(Conv2dReference.Forward(D(x), D(w), D(b), g), plain, 1e-5, $"y {g} t2");
+            int planeLength = g.OutHeight * g.OutWidth;
+            for (int i = 0; i < plain.Length; i++)
+            {
+                int c = i / planeLength % g.OutChannels;
+                Assert.AreEqual(Math.Max(0f, new AffineOp(scale[c], shift[c]).Invoke(plain[i])), two[i], $"{g}: epilogue at {i}");
+            }
         }
     }
 }
