@@ -62,7 +62,7 @@ public sealed class StepLoop
         ("vgg_small", 0, _) => ReferenceModels.SmallVgg(),
         ("resnet20", 0, _) => ReferenceModels.ResNetCifar(20),
         // Any zoo architecture at any size: resnet18_224, mobilenet-v2_224, resnet18_64, ...
-        (string arch, > 0, _) => ModelZoo.Create(arch, 3, 1000, Parse(name).Size),
+        (string arch, int size and > 0, _) => ModelZoo.Create(arch, 3, 1000, size),
         _ => throw new ArgumentException($"Unknown model '{name}' (lenet5, vgg_small, resnet20, or a zoo name + _SIZE such as resnet18_224, each with an optional @BATCH)."),
     };
 

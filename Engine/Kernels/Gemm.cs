@@ -223,7 +223,8 @@ internal static unsafe class Gemm
             float* packA = AlignedBuffer(ref t_packA, MC * KC + 8); // + 8: a 6-row panel is packed with 8-float stores
             float* packB = AlignedBuffer(ref t_packB, KC * (NC + nr));
             // With few rows of A, packing B costs about as much as using it: read B's rows in place instead (see
-            // DirectRowsLimit; full-width tiles only, a ragged last panel is still packed so no read passes the end of a row).
+            // DirectRowsLimit). A ragged last panel is packed so no read passes the end of a row, unless the rows are known
+            // to have a panel of slack after them (bRowsPadded).
             bool direct = !transB && nr != 8 && m1 - m0 <= (bRows is null ? MR : DirectRowsLimit);
             bool directA = !transA && alpha == 1 && nr == 16 && n1 - n0 <= DirectAPanels * nr;
             for (int jc = n0; jc < n1; jc += NC)
