@@ -30,6 +30,41 @@ internal readonly unsafe struct ConvEpilogue
     /// <summary>True when there is nothing to apply.</summary>
     public bool IsNone => _scale is null && !_hasActivation;
 
+    /// <summary>
+    /// Hands <paramref name="consumer"/> this epilogue for channel <paramref name="channel"/> as one vector operator (the
+    /// operators <see cref="Apply(ReadOnlySpan{float}, Span{float}, int)"/> maps, so the same bits), for a kernel to apply
+    /// to its accumulators before they are stored. False, and nothing run, for the activations built on exp, which have no
+    /// such operator.
+    /// </summary>
+    public bool TryDispatch<TConsumer>(int channel, ref TConsumer consumer) where TConsumer : struct, IEpilogueConsumer
+    {
+        ActivationKind? activation = _hasActivation ? _activation : null;
+        if (_scale is null)
+        {
+            switch (activation)
+            {
+                case null: consumer.Run(new IdentityOp()); return true;
+                case ActivationKind.Relu: consumer.Run(new ReluOp()); return true;
+                case ActivationKind.Relu6: consumer.Run(new ClampOp(0, 6)); return true;
+                case ActivationKind.LeakyRelu: consumer.Run(new LeakyReluOp(_slope)); return true;
+                case ActivationKind.HardSwish: consumer.Run(new HardSwishOp()); return true;
+                case ActivationKind.HardSigmoid: consumer.Run(new HardSigmoidOp()); return true;
+                default: return false;
+            }
+        }
+        var affine = new AffineOp(_scale[channel], _shift[channel]);
+        switch (activation)
+        {
+            case null: consumer.Run(affine); return true;
+            case ActivationKind.Relu: consumer.Run(new AffineThenOp<ReluOp>(affine, default)); return true;
+            case ActivationKind.Relu6: consumer.Run(new AffineThenOp<ClampOp>(affine, new ClampOp(0, 6))); return true;
+            case ActivationKind.LeakyRelu: consumer.Run(new AffineThenOp<LeakyReluOp>(affine, new LeakyReluOp(_slope))); return true;
+            case ActivationKind.HardSwish: consumer.Run(new AffineThenOp<HardSwishOp>(affine, default)); return true;
+            case ActivationKind.HardSigmoid: consumer.Run(new AffineThenOp<HardSigmoidOp>(affine, default)); return true;
+            default: return false;
+        }
+    }
+
     /// <summary>Applies the epilogue in place to one output plane of channel <paramref name="channel"/>.</summary>
     public void Apply(Span<float> plane, int channel) => Apply(plane, plane, channel);
 
@@ -60,4 +95,10 @@ internal readonly unsafe struct ConvEpilogue
                 return;
         }
     }
+}
+
+/// <summary>A kernel that takes a convolution's epilogue as an operator type (<see cref="ConvEpilogue.TryDispatch"/>), so each compiles into it.</summary>
+internal interface IEpilogueConsumer
+{
+    void Run<TOp>(TOp op) where TOp : unmanaged, IUnaryOperator;
 }

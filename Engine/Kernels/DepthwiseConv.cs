@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using MlPipelines.Engine.Compute;
+using MlPipelines.Engine.Kernels.Operators;
 
 namespace MlPipelines.Engine.Kernels;
 
@@ -10,10 +11,11 @@ namespace MlPipelines.Engine.Kernels;
 /// The forward pass of depthwise convolutions (one input and one output channel per group: the 3x3 and 5x5 layers of
 /// MobileNets and EfficientNets) computed directly. As GEMMs they are products of one row (the channel's K x K weights)
 /// with a K x K-row unfolded matrix, one call per channel, where the calls and the unfolding cost more than the arithmetic.
-/// Here each plane is copied once into a zero-bordered scratch plane, and eight outputs of a row at a time sum their taps
-/// with fused multiply-adds in the order the GEMM's micro-kernel sums them (taps in order from zero, zeros included for
-/// padding), then take the bias and the epilogue (one pass when the rows are whole blocks and there is no bias): the same
-/// bits as the GEMM route. Planes are split over threads.
+/// Here each plane is copied once into a zero-bordered scratch plane, and blocks of 16 outputs of a row (AVX-512; 8 with
+/// AVX2 or on maps at most 8 wide), eight blocks at a time, sum their taps with fused multiply-adds in the order the GEMM's
+/// micro-kernel sums them (taps in order from zero, zeros included for padding), then take the bias and the epilogue in
+/// registers and are stored into the output plane: the same bits as the GEMM route followed by the epilogue's pass. Planes
+/// are split over threads.
 /// </summary>
 internal static unsafe class DepthwiseConv
 {
@@ -28,9 +30,14 @@ internal static unsafe class DepthwiseConv
         DeterministicParallel.For(g.Batch * g.InChannels, threads, 4, body);
     }
 
-    /// <summary>Scratch row width: every eight-output block of a row reads inside it (16 floats per load at stride 2).</summary>
-    private static int RowWidth(in Conv2dGeometry g) =>
-        ((g.OutWidth + 7) & ~7) * g.StrideW + (g.KernelWidth - 1) * g.DilationW + 16;
+    /// <summary>Outputs per block: one AVX-512 vector, or an AVX2 one where that is all there is or a row is at most 8 wide.</summary>
+    private static int BlockWidth(in Conv2dGeometry g) => Avx512F.IsSupported && g.OutWidth > 8 ? 16 : 8;
+
+    /// <summary>An output row rounded up to whole blocks.</summary>
+    private static int BlockedRow(in Conv2dGeometry g) => (g.OutWidth + BlockWidth(g) - 1) / BlockWidth(g) * BlockWidth(g);
+
+    /// <summary>Scratch row width: every block of a row reads inside it (two vectors per load at stride 2).</summary>
+    private static int RowWidth(in Conv2dGeometry g) => BlockedRow(g) * g.StrideW + (g.KernelWidth - 1) * g.DilationW + 16;
 
     private static int PaddedHeight(in Conv2dGeometry g) => g.InHeight + g.PadTop + g.PadBottom;
 
@@ -44,95 +51,116 @@ internal static unsafe class DepthwiseConv
 
         public readonly void Run(int p0, int p1)
         {
-            int rowWidth = RowWidth(G), rows = PaddedHeight(G), padded = rows * rowWidth;
-            int stagedLength = StagedRow(G) * G.OutHeight;
-            if (t_scratch is null || t_scratch.Length < padded + stagedLength)
-                t_scratch = GC.AllocateUninitializedArray<float>(padded + stagedLength, pinned: true);
+            int rowWidth = RowWidth(G), padded = PaddedHeight(G) * rowWidth;
+            if (t_scratch is null || t_scratch.Length < padded)
+                t_scratch = GC.AllocateUninitializedArray<float>(padded, pinned: true);
             float* scratch = (float*)Unsafe.AsPointer(ref t_scratch[0]);
             // Borders stay zero across the chunk's planes: only the interior is written.
             new Span<float>(scratch, padded).Clear();
-            int inPlane = G.InHeight * G.InWidth, outPlane = G.OutHeight * G.OutWidth, taps = G.KernelHeight * G.KernelWidth;
-            // Where each block of eight outputs reads its first tap, the same for every plane: worked out once per chunk, and
-            // read eight at a time by EightBlocks.
-            int blocks = G.OutHeight * (StagedRow(G) / 8);
-            int[] origins = ArrayPool<int>.Shared.Rent(blocks);
-            for (int b = 0, perRow = StagedRow(G) / 8; b < blocks; b++)
+            int inPlane = G.InHeight * G.InWidth, outPlane = G.OutHeight * G.OutWidth;
+            // Where each block reads its first tap and where it writes its first output, the same for every plane: worked out
+            // once per chunk. Blocks store whole vectors, so a row's last block may write past the row's end into the next
+            // row, which is stored after it; the blocks that would write past the plane's end go through a spill tile.
+            int width = BlockWidth(G), perRow = BlockedRow(G) / width, blocks = G.OutHeight * perRow;
+            int[] offsets = ArrayPool<int>.Shared.Rent(2 * blocks);
+            fixed (int* po = offsets)
             {
-                int oy = b / perRow, ox = (b - oy * perRow) * 8;
-                origins[b] = oy * G.StrideH * rowWidth + ox * G.StrideW;
-            }
-            fixed (int* po = origins)
+                int* origins = po, targets = po + blocks;
+                for (int b = 0; b < blocks; b++)
+                {
+                    int oy = b / perRow, ox = (b - oy * perRow) * width;
+                    origins[b] = oy * G.StrideH * rowWidth + ox * G.StrideW;
+                    targets[b] = oy * G.OutWidth + ox;
+                }
+                int direct = blocks;
+                while (direct > 0 && targets[direct - 1] + width > outPlane) direct--;
+                var plane = new PlaneKernel { Scratch = scratch, Origins = origins, Targets = targets, Blocks = blocks, Direct = direct, Taps = new Taps(G, rowWidth, width) };
                 for (int p = p0; p < p1; p++)
                 {
                     int channel = p % G.InChannels;
                     float* src = X + (long)p * inPlane;
                     for (int r = 0; r < G.InHeight; r++) ShortRows.Copy(src + r * G.InWidth, scratch + (r + G.PadTop) * rowWidth + G.PadLeft, G.InWidth);
-                    float* plane = Y + (long)p * outPlane;
-                    float* staged = scratch + padded;
-                    Plane(scratch, po, W + (long)channel * taps, G, staged);
-                    if (Bias is null && !Epilogue.IsNone && StagedRow(G) == G.OutWidth)
-                    {
-                        // Rows of whole blocks: the staged plane is laid out as the output, and the epilogue is the copy.
-                        Epilogue.Apply(new ReadOnlySpan<float>(staged, outPlane), new Span<float>(plane, outPlane), channel);
-                        continue;
-                    }
-                    CopyOut(staged, Bias is null ? 0 : Bias[channel], Bias is not null, G, plane);
-                    if (!Epilogue.IsNone) Epilogue.Apply(new Span<float>(plane, outPlane), channel);
+                    plane.W = W + (long)channel * G.KernelHeight * G.KernelWidth;
+                    plane.Output = Y + (long)p * outPlane;
+                    plane.HasBias = Bias is not null;
+                    plane.Bias = Bias is null ? 0 : Bias[channel];
+                    if (Epilogue.TryDispatch(channel, ref plane)) continue;
+                    // An activation built on exp: the bias in registers, the epilogue over the plane (still in cache).
+                    plane.Run(new IdentityOp());
+                    Epilogue.Apply(new Span<float>(plane.Output, outPlane), channel);
                 }
-            ArrayPool<int>.Shared.Return(origins);
+            }
+            ArrayPool<int>.Shared.Return(offsets);
         }
     }
-
-    /// <summary>An output row rounded up to whole blocks of eight, as the plane is staged.</summary>
-    private static int StagedRow(in Conv2dGeometry g) => (g.OutWidth + 7) & ~7;
 
     /// <summary>
-    /// One output plane from a zero-bordered input plane into <paramref name="staged"/> (rows rounded up to eight). The
-    /// plane's blocks of eight outputs (row by row) go eight at a time (<see cref="EightBlocks"/>); a 7x7 map, one block a
-    /// row, takes its blocks from all seven rows.
+    /// One output plane from the zero-bordered input plane, blocks of outputs in row order, eight at a time
+    /// (<see cref="Blocks256"/>, <see cref="Blocks512"/>): the first <see cref="Direct"/> blocks stored in place, the rest
+    /// (a 7x7 plane's seven blocks, the last block of a ragged row) into a spill tile whose outputs inside each row are
+    /// copied out. The epilogue operator comes in as a type, so each compiles into the kernel.
     /// </summary>
-    private static void Plane(float* padded, int* origins, float* w, in Conv2dGeometry g, float* staged)
+    private struct PlaneKernel : IEpilogueConsumer
     {
-        int blocks = g.OutHeight * (StagedRow(g) / 8);
-        var geometry = new Taps(g, RowWidth(g));
-        int b = 0;
-        for (; b + 8 <= blocks; b += 8) EightBlocks(geometry, w, padded, origins + b, staged + b * 8);
-        if (b == blocks) return;
-        // The last one to seven blocks (all of a 7x7 plane's seven) as eight chains too: the missing ones repeat the last
-        // block, and only the real ones are copied out.
-        int rest = blocks - b;
-        int* tail = stackalloc int[8];
-        float* spill = stackalloc float[64];
-        for (int i = 0; i < 8; i++) tail[i] = origins[b + Math.Min(i, rest - 1)];
-        EightBlocks(geometry, w, padded, tail, spill);
-        new ReadOnlySpan<float>(spill, rest * 8).CopyTo(new Span<float>(staged + b * 8, rest * 8));
-    }
+        public float* Scratch, W, Output;
+        public int* Origins, Targets;
+        public int Blocks, Direct;
+        public Taps Taps;
+        public float Bias;
+        public bool HasBias;
 
-    /// <summary>The staged plane's rows into the output plane, plus the bias.</summary>
-    private static void CopyOut(float* staged, float bias, bool hasBias, in Conv2dGeometry g, float* y)
-    {
-        int row = StagedRow(g);
-        for (int oy = 0; oy < g.OutHeight; oy++)
+        public readonly void Run<TOp>(TOp op) where TOp : unmanaged, IUnaryOperator
         {
-            float* src = staged + oy * row, dst = y + oy * g.OutWidth;
-            if (hasBias) ShortRows.AddScalar(src, bias, dst, g.OutWidth);
-            else ShortRows.Copy(src, dst, g.OutWidth);
+            if (HasBias) AllBlocks(new BiasThenOp<TOp>(Bias, op));
+            else AllBlocks(op);
+        }
+
+        private readonly void AllBlocks<TOp>(TOp op) where TOp : unmanaged, IUnaryOperator
+        {
+            int b = 0;
+            bool wide = Taps.Block == 16;
+            for (; b + 8 <= Direct; b += 8)
+                if (wide) Blocks512(Taps, W, Scratch, Origins + b, Output, Targets + b, op);
+                else Blocks256(Taps, W, Scratch, Origins + b, Output, Targets + b, op);
+            if (b == Blocks) return;
+            // The last blocks as groups of eight too, each into the spill tile at 16 floats a block (a missing block repeats
+            // the group's last one); only the outputs inside the plane's rows are copied out.
+            int* tail = stackalloc int[8];
+            int* spillAt = stackalloc int[8];
+            float* spill = stackalloc float[8 * 16];
+            for (int i = 0; i < 8; i++) spillAt[i] = i * 16;
+            int rowLength = Taps.OutWidth;
+            for (; b < Blocks; b += 8)
+            {
+                int count = Math.Min(8, Blocks - b);
+                for (int i = 0; i < 8; i++) tail[i] = Origins[b + Math.Min(i, count - 1)];
+                if (wide) Blocks512(Taps, W, Scratch, tail, spill, spillAt, op);
+                else Blocks256(Taps, W, Scratch, tail, spill, spillAt, op);
+                for (int i = 0; i < count; i++)
+                {
+                    int target = Targets[b + i], inRow = Math.Min(Taps.Block, rowLength - target % rowLength);
+                    new ReadOnlySpan<float>(spill + i * 16, inRow).CopyTo(new Span<float>(Output + target, inRow));
+                }
+            }
         }
     }
 
-    /// <summary>A kernel's taps as distances in the padded plane.</summary>
-    private readonly struct Taps(in Conv2dGeometry g, int rowWidth)
+    /// <summary>A kernel's taps as distances in the padded plane, the block width and the output row length.</summary>
+    private readonly struct Taps(in Conv2dGeometry g, int rowWidth, int block)
     {
         public readonly int Height = g.KernelHeight, Width = g.KernelWidth, RowStep = g.DilationH * rowWidth, ColumnStep = g.DilationW, Stride = g.StrideW;
+        public readonly int Block = block, OutWidth = g.OutWidth;
     }
 
     /// <summary>
-    /// Eight blocks of eight outputs (origins at <paramref name="padded"/> + <paramref name="origins"/>[0..7]), each summing
-    /// its taps in order from zero, stored side by side: eight independent chains of multiply-adds are what it takes to
-    /// keep two FMA units with a four-cycle latency busy (four chains ran at about half their rate).
+    /// Eight blocks of eight outputs (first taps at <paramref name="padded"/> + <paramref name="origins"/>[0..7]), each
+    /// summing its taps in order from zero, then op(sum) stored at <paramref name="dst"/> + <paramref name="targets"/>[i] in
+    /// block order: eight independent chains of multiply-adds are what it takes to keep two FMA units with a four-cycle
+    /// latency busy (four chains ran at about half their rate).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void EightBlocks(in Taps taps, float* w, float* padded, int* origins, float* dst)
+    private static void Blocks256<TOp>(in Taps taps, float* w, float* padded, int* origins, float* dst, int* targets, TOp op)
+        where TOp : unmanaged, IUnaryOperator
     {
         Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         float* o0 = padded + origins[0], o1 = padded + origins[1], o2 = padded + origins[2], o3 = padded + origins[3];
@@ -152,13 +180,46 @@ internal static unsafe class DepthwiseConv
                 a6 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o6 + offset, stride), a6);
                 a7 = Vector256.FusedMultiplyAdd(wt, StridedLoad.Eight(o7 + offset, stride), a7);
             }
-        a0.Store(dst);
-        a1.Store(dst + 8);
-        a2.Store(dst + 16);
-        a3.Store(dst + 24);
-        a4.Store(dst + 32);
-        a5.Store(dst + 40);
-        a6.Store(dst + 48);
-        a7.Store(dst + 56);
+        op.Invoke(a0).Store(dst + targets[0]);
+        op.Invoke(a1).Store(dst + targets[1]);
+        op.Invoke(a2).Store(dst + targets[2]);
+        op.Invoke(a3).Store(dst + targets[3]);
+        op.Invoke(a4).Store(dst + targets[4]);
+        op.Invoke(a5).Store(dst + targets[5]);
+        op.Invoke(a6).Store(dst + targets[6]);
+        op.Invoke(a7).Store(dst + targets[7]);
+    }
+
+    /// <summary><see cref="Blocks256"/> with blocks of sixteen outputs, one AVX-512 vector each: half the instructions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Blocks512<TOp>(in Taps taps, float* w, float* padded, int* origins, float* dst, int* targets, TOp op)
+        where TOp : unmanaged, IUnaryOperator
+    {
+        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        float* o0 = padded + origins[0], o1 = padded + origins[1], o2 = padded + origins[2], o3 = padded + origins[3];
+        float* o4 = padded + origins[4], o5 = padded + origins[5], o6 = padded + origins[6], o7 = padded + origins[7];
+        int stride = taps.Stride;
+        for (int i = 0, t = 0; i < taps.Height; i++)
+            for (int j = 0; j < taps.Width; j++, t++)
+            {
+                int offset = i * taps.RowStep + j * taps.ColumnStep;
+                Vector512<float> wt = Vector512.Create(w[t]);
+                a0 = Vector512.FusedMultiplyAdd(wt, StridedLoad.Sixteen(o0 + offset, stride), a0);
+                a1 = Vector512.FusedMultiplyAdd(wt, StridedLoad.Sixteen(o1 + offset, stride), a1);
+                a2 = Vector512.FusedMultiplyAdd(wt, StridedLoad.Sixteen(o2 + offset, stride), a2);
+                a3 = Vector512.FusedMultiplyAdd(wt, StridedLoad.Sixteen(o3 + offset, stride), a3);
+                a4 = Vector512.FusedMultiplyAdd(wt, StridedLoad.Sixteen(o4 + offset, stride), a4);
+                a5 = Vector512.FusedMultiplyAdd(wt, StridedLoad.Sixteen(o5 + offset, stride), a5);
+                a6 = Vector512.FusedMultiplyAdd(wt, StridedLoad.Sixteen(o6 + offset, stride), a6);
+                a7 = Vector512.FusedMultiplyAdd(wt, StridedLoad.Sixteen(o7 + offset, stride), a7);
+            }
+        op.Invoke(a0).Store(dst + targets[0]);
+        op.Invoke(a1).Store(dst + targets[1]);
+        op.Invoke(a2).Store(dst + targets[2]);
+        op.Invoke(a3).Store(dst + targets[3]);
+        op.Invoke(a4).Store(dst + targets[4]);
+        op.Invoke(a5).Store(dst + targets[5]);
+        op.Invoke(a6).Store(dst + targets[6]);
+        op.Invoke(a7).Store(dst + targets[7]);
     }
 }

@@ -145,6 +145,22 @@ internal readonly struct AffineThenOp<TAct>(AffineOp affine, TAct activation) : 
     public Vector512<float> Invoke(Vector512<float> x) => activation.Invoke(affine.Invoke(x));
 }
 
+/// <summary>x: the epilogue of a convolution with neither batch norm nor activation.</summary>
+internal readonly struct IdentityOp : IUnaryOperator
+{
+    public float Invoke(float x) => x;
+    public Vector256<float> Invoke(Vector256<float> x) => x;
+    public Vector512<float> Invoke(Vector512<float> x) => x;
+}
+
+/// <summary>op(x + bias): a convolution's bias, then its epilogue (the same bits as adding the bias in a pass of its own).</summary>
+internal readonly struct BiasThenOp<TOp>(float bias, TOp op) : IUnaryOperator where TOp : unmanaged, IUnaryOperator
+{
+    public float Invoke(float x) => op.Invoke(x + bias);
+    public Vector256<float> Invoke(Vector256<float> x) => op.Invoke(x + Vector256.Create(bias));
+    public Vector512<float> Invoke(Vector512<float> x) => op.Invoke(x + Vector512.Create(bias));
+}
+
 /// <summary>Batch-norm input gradient from dY and x: a dY + b x + d (the per-channel constants of the backward pass).</summary>
 internal readonly struct BatchNormGradOp(float a, float b, float d) : IBinaryOperator
 {

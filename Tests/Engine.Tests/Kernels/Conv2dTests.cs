@@ -44,9 +44,10 @@ public sealed class Conv2dTests
     [TestMethod]
     public void Depthwise_IsEachChannelConvolvedAlone_BitForBit()
     {
-        // The direct depthwise kernel (AVX2) against each channel run as its own one-channel convolution (the GEMM route):
-        // the same taps summed in the same order. Rows wider than eight outputs and not a multiple of eight, stride 2 with
-        // odd sizes, 5x5, dilation and asymmetric padding; planes of 7 and 57 blocks of eight (four at a time, then the rest).
+        // The direct depthwise kernel (AVX2, AVX-512) against each channel run as its own one-channel convolution (the GEMM
+        // route): the same taps summed in the same order. Rows wider than a block and not a multiple of it, stride 2 with odd
+        // sizes, 5x5, dilation and asymmetric padding; planes of 7 and 57 blocks of eight, blocks of sixteen, rows shorter
+        // than a block (whole vectors are stored, each row's spill overwritten by the next).
         int seed = 300;
         foreach (var g in new Conv2dGeometry[]
         {
@@ -56,6 +57,9 @@ public sealed class Conv2dTests
             new(2, 3, 12, 11, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 3),
             new(1, 2, 9, 10, 2, 3, 3, 2, 1, 0, 1, 2, 0, 1, 1, 2),
             new(2, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3),
+            new(1, 2, 40, 38, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2),  // 16-wide blocks (AVX-512), rows of 38: three blocks, the last ragged
+            new(1, 2, 33, 65, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2),  // stride 2 at 16 wide, 33 outputs a row
+            new(2, 3, 5, 5, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 3),    // 3x3 outputs: a block spans three rows
         })
         {
             float[] x = Random(g.InputLength, seed++), w = Random(g.WeightLength, seed++), b = Random(g.OutChannels, seed++);
