@@ -134,6 +134,16 @@ internal static unsafe class Conv2d
         }
     }
 
+    /// <summary>About this many floats of unfolded matrix at a time (512 KiB: a quarter of a core's L2 here).</summary>
+    private const int BandFloats = 1 << 17;
+
+    /// <summary>Output rows per band of an image's unfolded matrix: all of them unless the whole matrix exceeds <see cref="BandFloats"/>.</summary>
+    private static int BandRows(in Conv2dGeometry g)
+    {
+        long perRow = (long)g.PatchSize * g.OutWidth;
+        return perRow * g.OutHeight <= BandFloats ? g.OutHeight : (int)Math.Max(1, BandFloats / perRow);
+    }
+
     /// <summary>How many images share one unfolded matrix: 1 for pointwise kernels and maps of <see cref="TargetColumns"/> or more pixels.</summary>
     internal static int ImagesPerGemm(in Conv2dGeometry g) => g.IsPointwise ? 1 : ImagesFilling(g.OutHeight * g.OutWidth);
 
@@ -292,13 +302,22 @@ internal static unsafe class Conv2d
                     {
                         // One image: unfold (unless pointwise) and write the product straight into y.
                         ReadOnlySpan<float> xg = x.Slice(n * g.InChannels * inPlane + grp * groupIn, groupIn);
-                        ReadOnlySpan<float> b = xg;
-                        if (!g.IsPointwise)
+                        int yg = (n * g.OutChannels + grp * og) * outPlane;
+                        if (g.IsPointwise)
                         {
-                            Im2Col.Unfold(xg, g, col, outPlane);
-                            b = col.AsSpan(0, patch * outPlane);
+                            Gemm.Sgemm(false, false, og, outPlane, patch, 1, wg, patch, xg, outPlane, 0, y.Slice(yg, og * outPlane), outPlane, gemmThreads);
+                            continue;
                         }
-                        Gemm.Sgemm(false, false, og, outPlane, patch, 1, wg, patch, b, outPlane, 0, y.Slice((n * g.OutChannels + grp * og) * outPlane, og * outPlane), outPlane, gemmThreads);
+                        // A band of output rows at a time: a large map's unfolded matrix (a 224x224 stem's is 7 MB) is then
+                        // packed from cache rather than written to memory and read back. Each output sums the same products
+                        // in the same order either way.
+                        for (int oy0 = 0, band = BandRows(g); oy0 < g.OutHeight; oy0 += band)
+                        {
+                            int oy1 = Math.Min(g.OutHeight, oy0 + band), bandCols = (oy1 - oy0) * g.OutWidth;
+                            Im2Col.UnfoldRows(xg, g, col, bandCols, oy0, oy1);
+                            Gemm.Sgemm(false, false, og, bandCols, patch, 1, wg, patch, col.AsSpan(0, patch * bandCols), bandCols, 0,
+                                y.Slice(yg + oy0 * g.OutWidth, (og - 1) * outPlane + bandCols), outPlane, gemmThreads);
+                        }
                         continue;
                     }
                     // Several images: unfold them side by side (pointwise: their planes), multiply once, then scatter each

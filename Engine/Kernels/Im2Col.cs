@@ -17,20 +17,29 @@ internal static unsafe class Im2Col
     /// <param name="g">Geometry (C = GroupInChannels).</param>
     /// <param name="col">// [C * KH * KW, ldCol]: columns [0, OH * OW) of each row are written</param>
     /// <param name="ldCol">Distance between rows of <paramref name="col"/> (OH * OW, or more when several images share the matrix).</param>
-    public static void Unfold(ReadOnlySpan<float> x, in Conv2dGeometry g, Span<float> col, int ldCol)
+    public static void Unfold(ReadOnlySpan<float> x, in Conv2dGeometry g, Span<float> col, int ldCol) => UnfoldRows(x, g, col, ldCol, 0, g.OutHeight);
+
+    /// <summary>
+    /// <see cref="Unfold"/> for output rows [<paramref name="oy0"/>, <paramref name="oy1"/>) only: a band of the unfolded
+    /// matrix, its columns starting at output row oy0 (a large map's matrix a band at a time stays in cache).
+    /// </summary>
+    public static void UnfoldRows(ReadOnlySpan<float> x, in Conv2dGeometry g, Span<float> col, int ldCol, int oy0, int oy1)
     {
-        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, plane = oh * ow, rows = g.PatchSize;
+        int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth, plane = (oy1 - oy0) * ow, rows = g.PatchSize;
+        if (oy0 < 0 || oy1 > oh || oy0 >= oy1) throw new ArgumentOutOfRangeException(nameof(oy0), $"Output rows [{oy0}, {oy1}) are not a band of 0..{oh}.");
         if (x.Length < g.GroupInChannels * h * w) throw new ArgumentException($"x holds {x.Length} elements; {g.GroupInChannels}x{h}x{w} needed.", nameof(x));
         if (ldCol < plane || (long)(rows - 1) * ldCol + plane > col.Length)
             throw new ArgumentException($"col holds {col.Length} elements; {rows} rows of {plane} at stride {ldCol} needed.", nameof(col));
         fixed (float* px = x, pcol = col)
         {
-            if (Avx2.IsSupported && (ow < 16 || g.StrideW != 1) && (long)g.KernelHeight * g.KernelWidth * plane <= MaxTapTable)
+            bool whole = oy0 == 0 && oy1 == oh;
+            if (whole && Avx2.IsSupported && (ow < 16 || g.StrideW != 1) && (long)g.KernelHeight * g.KernelWidth * plane <= MaxTapTable)
             {
                 UnfoldGathered(px, g, pcol, ldCol);
                 return;
             }
             int row = 0;
+            float* xEnd = px + x.Length;
             for (int c = 0; c < g.GroupInChannels; c++)
             {
                 float* xc = px + (long)c * h * w;
@@ -41,9 +50,9 @@ internal static unsafe class Im2Col
                         float* dst = pcol + (long)row * ldCol;
                         int dx = kw * g.DilationW - g.PadLeft;
                         var (owLo, owHi) = ValidColumns(dx, w, ow, g.StrideW);
-                        for (int y = 0; y < oh; y++)
+                        for (int y = oy0; y < oy1; y++)
                         {
-                            float* d = dst + y * ow;
+                            float* d = dst + (y - oy0) * ow;
                             int iy = y * g.StrideH - g.PadTop + kh * g.DilationH;
                             if ((uint)iy >= (uint)h)
                             {
@@ -59,7 +68,14 @@ internal static unsafe class Im2Col
                             }
                             else
                             {
-                                for (int xo = owLo, ix = owLo * g.StrideW + dx; xo < owHi; xo++, ix += g.StrideW) d[xo] = src[ix];
+                                int xo = owLo, ix = owLo * g.StrideW + dx;
+                                // Stride 2 (a large map's stem): the even floats of two (AVX2: one) vectors at a time. The last
+                                // odd float read may lie past the row, never past x.
+                                if (g.StrideW == 2 && Avx512F.IsSupported)
+                                    for (; xo + 16 <= owHi && src + ix + 32 <= xEnd; xo += 16, ix += 32) StridedLoad.Sixteen(src + ix, 2).Store(d + xo);
+                                else if (g.StrideW == 2 && Avx2.IsSupported)
+                                    for (; xo + 8 <= owHi && src + ix + 16 <= xEnd; xo += 8, ix += 16) StridedLoad.Eight(src + ix, 2).Store(d + xo);
+                                for (; xo < owHi; xo++, ix += g.StrideW) d[xo] = src[ix];
                             }
                         }
                     }

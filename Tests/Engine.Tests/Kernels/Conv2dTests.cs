@@ -14,6 +14,7 @@ public sealed class Conv2dTests
         yield return new(2, 3, 7, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);          // VGG 3x3/1/1
         yield return new(1, 3, 13, 13, 5, 11, 11, 4, 4, 2, 2, 2, 2, 1, 1, 1);      // AlexNet-like 11x11/4
         yield return new(2, 3, 9, 9, 4, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1);          // ResNet stem 7x7/2/3
+        yield return new(1, 3, 81, 80, 4, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1);        // a large stem: strided rows copied by vectors, unfolded in bands
         yield return new(2, 5, 7, 5, 6, 1, 1, 2, 2);                               // 1x1 stride-2 projection
         yield return new(2, 6, 5, 7, 10, 1, 1);                                    // pointwise
         yield return new(2, 4, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4);          // depthwise 3x3/1
