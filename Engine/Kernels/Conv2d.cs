@@ -290,6 +290,7 @@ internal static unsafe class Conv2d
         int og = g.GroupOutChannels, patch = g.PatchSize, nb = ForwardImagesPerGemm(g);
         float[]? col = g.IsPointwise && nb == 1 ? null : ArrayPool<float>.Shared.Rent(patch * outPlane * nb);
         float[]? tmp = nb > 1 ? ArrayPool<float>.Shared.Rent(og * outPlane * nb) : null;
+        int[] bandRows = ArrayPool<int>.Shared.Rent(patch);
         try
         {
             for (int n = n0; n < n1; n += nb)
@@ -309,13 +310,15 @@ internal static unsafe class Conv2d
                             continue;
                         }
                         // A band of output rows at a time: a large map's unfolded matrix (a 224x224 stem's is 7 MB) is then
-                        // packed from cache rather than written to memory and read back. Each output sums the same products
-                        // in the same order either way.
+                        // read from cache rather than written to memory and read back; as a row table, a product of at most
+                        // 64 rows reads it in place instead of packing it. Each output sums the same products in the same
+                        // order either way.
                         for (int oy0 = 0, band = BandRows(g); oy0 < g.OutHeight; oy0 += band)
                         {
                             int oy1 = Math.Min(g.OutHeight, oy0 + band), bandCols = (oy1 - oy0) * g.OutWidth;
                             Im2Col.UnfoldRows(xg, g, col, bandCols, oy0, oy1);
-                            Gemm.Sgemm(false, false, og, bandCols, patch, 1, wg, patch, col.AsSpan(0, patch * bandCols), bandCols, 0,
+                            for (int p = 0; p < patch; p++) bandRows[p] = p * bandCols;
+                            Gemm.SgemmRowTable(og, bandCols, patch, 1, wg, patch, col.AsSpan(0, patch * bandCols), bandRows.AsSpan(0, patch), 0,
                                 y.Slice(yg + oy0 * g.OutWidth, (og - 1) * outPlane + bandCols), outPlane, gemmThreads);
                         }
                         continue;
@@ -355,6 +358,7 @@ internal static unsafe class Conv2d
         {
             if (col is not null) ArrayPool<float>.Shared.Return(col);
             if (tmp is not null) ArrayPool<float>.Shared.Return(tmp);
+            ArrayPool<int>.Shared.Return(bandRows);
         }
     }
 
