@@ -86,6 +86,46 @@ internal static unsafe class Gemm
         }
     }
 
+    /// <summary>Floats a prepacked A of <paramref name="m"/> x <paramref name="k"/> takes (<see cref="PackA"/>).</summary>
+    public static int PackedALength(int m, int k) => (m + MR - 1) / MR * MR * k + 8;
+
+    /// <summary>
+    /// Packs A [m, k] (row-major, lda >= k) the way every product with this A packs it, K block after K block, so that
+    /// <see cref="SgemmPackedA"/> skips the packing: an A used by many products (a Winograd layer's transformed kernels,
+    /// one product per block of tiles) is packed once instead of once a product.
+    /// </summary>
+    public static void PackA(ReadOnlySpan<float> a, int m, int k, int lda, Span<float> packed)
+    {
+        if (m <= 0 || k <= 0) throw new ArgumentOutOfRangeException(nameof(m), "A prepacked A needs rows and columns.");
+        CheckOperand(a, m, k, lda, nameof(a));
+        if (packed.Length < PackedALength(m, k)) throw new ArgumentException($"packed holds {packed.Length} floats; {PackedALength(m, k)} needed.", nameof(packed));
+        int rows = (m + MR - 1) / MR * MR;
+        fixed (float* pa = a, pp = packed)
+        {
+            var job = new Job(pa, lda, false, null, 0, false, null, 0, k, 1, null, true);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                for (int ic = 0; ic < m; ic += MC) job.PackA(pp + (long)pc * rows + (long)ic * kc, ic, pc, Math.Min(MC, m - ic), kc);
+            }
+        }
+    }
+
+    /// <summary>
+    /// C[m, n] = A[m, k] B[k, n] with A prepacked by <see cref="PackA"/>: the same tiles, products and bits as
+    /// <see cref="Sgemm"/> (alpha 1, beta 0, nothing transposed), without packing A.
+    /// </summary>
+    public static void SgemmPackedA(int m, int n, int k, ReadOnlySpan<float> packedA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int threads = 1)
+    {
+        if (m <= 0 || n < 0 || k <= 0) throw new ArgumentOutOfRangeException(nameof(m), "A prepacked A has rows and columns; n must not be negative.");
+        if (n == 0) return;
+        if (packedA.Length < PackedALength(m, k)) throw new ArgumentException($"packedA holds {packedA.Length} floats; {PackedALength(m, k)} needed for {m}x{k}.", nameof(packedA));
+        CheckOperand(b, k, n, ldb, nameof(b));
+        CheckOperand(c, m, n, ldc, nameof(c));
+        fixed (float* pa = packedA, pb = b, pc = c)
+            Execute(new Job(null, 0, false, pb, ldb, false, pc, ldc, k, 1, null, true, packedA: pa, packedRows: (m + MR - 1) / MR * MR), m, n, k, threads);
+    }
+
     /// <summary>
     /// Up to this many columns of C, an AVX-512 product runs the column kernels (<see cref="ColumnKernel"/>) rather than
     /// 8x32 tiles: batch-1 inference on a ResNet's 2x2 maps multiplies megabytes of weights by 4 columns, of which a 32-column
@@ -204,9 +244,11 @@ internal static unsafe class Gemm
     /// The operands of one multiplication, as raw pointers pinned by the caller. Row p of B starts at b + p * ldb, or at
     /// b + bRows[p] when a row table is given (never with transB); with <paramref name="bRowsPadded"/> those rows can be
     /// read a whole panel past n. With <paramref name="overwrite"/> the first K block stores into C rather than adding to
-    /// it (beta 0). With <paramref name="transposedC"/> the job computes C^T (a swapped product, column kernels only).
+    /// it (beta 0). With <paramref name="transposedC"/> the job computes C^T (a swapped product, column kernels only). With
+    /// <paramref name="packedA"/> (<see cref="PackA"/>'s layout, <paramref name="packedRows"/> rows rounded up to panels) A
+    /// is not packed again.
     /// </summary>
-    private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, int* bRows, bool overwrite, bool transposedC = false, bool bRowsPadded = false)
+    private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, int* bRows, bool overwrite, bool transposedC = false, bool bRowsPadded = false, float* packedA = null, int packedRows = 0)
     {
         /// <summary>Column <paramref name="col"/> of row <paramref name="p"/> of B (not transposed).</summary>
         private float* RowB(int p, int col) => (bRows is null ? b + (long)p * ldb : b + bRows[p]) + col;
@@ -226,7 +268,7 @@ internal static unsafe class Gemm
             // DirectRowsLimit). A ragged last panel is packed so no read passes the end of a row, unless the rows are known
             // to have a panel of slack after them (bRowsPadded).
             bool direct = !transB && nr != 8 && m1 - m0 <= (bRows is null ? MR : DirectRowsLimit);
-            bool directA = !transA && alpha == 1 && nr == 16 && n1 - n0 <= DirectAPanels * nr;
+            bool directA = packedA is null && !transA && alpha == 1 && nr == 16 && n1 - n0 <= DirectAPanels * nr;
             for (int jc = n0; jc < n1; jc += NC)
             {
                 int nc = Math.Min(NC, n1 - jc);
@@ -238,7 +280,7 @@ internal static unsafe class Gemm
                     for (int ic = m0; ic < m1; ic += MC)
                     {
                         int mc = Math.Min(MC, m1 - ic);
-                        if (!directA) PackA(packA, ic, pc, mc, kc);
+                        float* blockA = BlockA(packA, ic, pc, mc, kc, directA);
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int nRem = Math.Min(nr, nc - jr);
@@ -255,7 +297,7 @@ internal static unsafe class Gemm
                                 float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
                                 float* panel = inPlace ? null : bPanel;
                                 if (directA) Tile(kc, a + (long)(ic + ir) * lda + pc, new DirectA(lda), panel, pc, jc + jr, cTile, mRem, nRem, store);
-                                else Tile(kc, packA + (long)ir * kc, default(PackedA), panel, pc, jc + jr, cTile, mRem, nRem, store);
+                                else Tile(kc, blockA + (long)ir * kc, default(PackedA), panel, pc, jc + jr, cTile, mRem, nRem, store);
                             }
                         }
                     }
@@ -288,10 +330,10 @@ internal static unsafe class Gemm
                 for (int ic = m0; ic < m1; ic += MC)
                 {
                     int mc = Math.Min(MC, m1 - ic);
-                    PackA(packA, ic, pc, mc, kc);
+                    float* blockA = BlockA(packA, ic, pc, mc, kc, direct: false);
                     for (int ir = 0; ir < mc; ir += ColumnKernelRows)
                         for (int jr = 0; jr < n; jr += ColumnKernelColumns)
-                            ColumnKernel(kc, packA + (long)ir * kc, packB + jr, c + (ic + ir) * rowStride + (n0 + jr) * colStride, rowStride, colStride,
+                            ColumnKernel(kc, blockA + (long)ir * kc, packB + jr, c + (ic + ir) * rowStride + (n0 + jr) * colStride, rowStride, colStride,
                                 Math.Min(ColumnKernelRows, mc - ir), Math.Min(ColumnKernelColumns, n - jr), store);
                 }
             }
@@ -311,8 +353,19 @@ internal static unsafe class Gemm
             else MicroKernel(kc, pa, layout, new TableRows(b + col, bRows + pc), cTile, ldc, mRem, nRem, nr, store);
         }
 
+        /// <summary>
+        /// The packed panels of rows [ic, ic + mc) for the K block at <paramref name="pc"/>: in the prepacked A, or packed now
+        /// into <paramref name="buffer"/> (unless A is read in place, <paramref name="direct"/>).
+        /// </summary>
+        private float* BlockA(float* buffer, int ic, int pc, int mc, int kc, bool direct)
+        {
+            if (packedA is not null) return packedA + (long)pc * packedRows + (long)ic * kc;
+            if (!direct) PackA(buffer, ic, pc, mc, kc);
+            return buffer;
+        }
+
         /// <summary>Packs op(A)[ic.., pc..] scaled by alpha into MR-row panels: panel p holds kc columns of MR values.</summary>
-        private void PackA(float* dst, int ic, int pc, int mc, int kc)
+        public void PackA(float* dst, int ic, int pc, int mc, int kc)
         {
             for (int ir = 0; ir < mc; ir += MR)
             {

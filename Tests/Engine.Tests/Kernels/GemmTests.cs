@@ -205,6 +205,30 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    public void PrepackedA_GivesTheBitsOfSgemm()
+    {
+        // Ragged row panels and more than one K block (k 300 > 256), the column kernels (n at most 8), many columns and
+        // rows split over two threads, and an A with a leading dimension past its k.
+        int seed = 700;
+        foreach (var (m, n, k) in new[] { (19, 75, 300), (37, 5, 40), (130, 300, 64), (8, 33, 17), (3, 70, 9) })
+            foreach (int threads in new[] { 1, 2 })
+            {
+                int lda = k + 3;
+                float[] a = Random(m * lda, seed++), b = Random(k * n, seed++);
+                var expected = new float[m * n];
+                Gemm.Sgemm(false, false, m, n, k, 1, a, lda, b, n, 0, expected, n, threads);
+                var packed = new float[Gemm.PackedALength(m, k)];
+                Gemm.PackA(a, m, k, lda, packed);
+                var c = Enumerable.Repeat(float.NaN, m * n).ToArray();
+                Gemm.SgemmPackedA(m, n, k, packed, b, n, c, n, threads);
+                for (int i = 0; i < c.Length; i++)
+                    Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(c[i]), $"m={m} n={n} k={k} threads={threads}: element {i}");
+            }
+        Assert.ThrowsExactly<ArgumentException>(() => Gemm.PackA(new float[12], 3, 4, 4, new float[Gemm.PackedALength(3, 4) - 1]), "packed buffer too short");
+        Assert.ThrowsExactly<ArgumentException>(() => Gemm.SgemmPackedA(3, 2, 4, new float[8], new float[8], 2, new float[6], 2), "packed A too short for its shape");
+    }
+
+    [TestMethod]
     public void TooShortSpans_AreRejected()
     {
         Assert.ThrowsExactly<ArgumentException>(() => Gemm.Sgemm(false, false, 2, 2, 2, 1, new float[3], 2, new float[4], 2, 0, new float[4], 2));
