@@ -12,7 +12,7 @@ namespace MlPipelines.Engine.Kernels;
 /// </summary>
 internal readonly unsafe struct ConvEpilogue
 {
-    private readonly float* _scale, _shift;
+    private readonly float* _scale, _shift, _output, _residual;
     private readonly ActivationKind _activation;
     private readonly bool _hasActivation;
     private readonly float _slope;
@@ -27,8 +27,26 @@ internal readonly unsafe struct ConvEpilogue
         _activation = activation.GetValueOrDefault();
     }
 
+    /// <summary>
+    /// This epilogue with a residual block's sum fused in before the activation: y = act(affine(x) + r), where r is the
+    /// value of <paramref name="residual"/> (laid out as the convolution's output, which starts at
+    /// <paramref name="output"/>) at the position being written. Only ReLU or no activation: a ResNet block's end.
+    /// </summary>
+    public ConvEpilogue WithResidual(float* output, float* residual)
+    {
+        if (_hasActivation && _activation != ActivationKind.Relu) throw new ArgumentException($"A residual sum is fused before ReLU or nothing, not {_activation}.");
+        return new ConvEpilogue(_scale, _shift, _hasActivation ? _activation : null, _slope, output, residual);
+    }
+
+    private ConvEpilogue(float* scale, float* shift, ActivationKind? activation, float slope, float* output, float* residual)
+        : this(scale, shift, activation, slope)
+    {
+        _output = output;
+        _residual = residual;
+    }
+
     /// <summary>True when there is nothing to apply.</summary>
-    public bool IsNone => _scale is null && !_hasActivation;
+    public bool IsNone => _scale is null && !_hasActivation && _residual is null;
 
     /// <summary>
     /// Hands <paramref name="consumer"/> this epilogue for channel <paramref name="channel"/> as one vector operator (the
@@ -38,6 +56,7 @@ internal readonly unsafe struct ConvEpilogue
     /// </summary>
     public bool TryDispatch<TConsumer>(int channel, ref TConsumer consumer) where TConsumer : struct, IEpilogueConsumer
     {
+        if (_residual is not null) return false;
         ActivationKind? activation = _hasActivation ? _activation : null;
         if (_scale is null)
         {
@@ -74,6 +93,11 @@ internal readonly unsafe struct ConvEpilogue
     /// </summary>
     public void Apply(ReadOnlySpan<float> src, Span<float> dst, int channel)
     {
+        if (_residual is not null)
+        {
+            ApplyWithResidual(src, dst, channel);
+            return;
+        }
         if (_scale is null)
         {
             if (_hasActivation) Activation.Forward(_activation, src, dst, _slope);
@@ -94,6 +118,23 @@ internal readonly unsafe struct ConvEpilogue
                 Activation.Forward(_activation, dst, dst, _slope);
                 return;
         }
+    }
+
+    /// <summary>dst = act(affine(src) + r) with r the residual's values at dst's position (see <see cref="WithResidual"/>).</summary>
+    private void ApplyWithResidual(ReadOnlySpan<float> src, Span<float> dst, int channel)
+    {
+        float* at = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(dst));
+        var r = new ReadOnlySpan<float>(_residual + (at - _output), dst.Length);
+        bool relu = _hasActivation;
+        if (_scale is null)
+        {
+            if (relu) Elementwise.Map(new AddThenOp<ReluOp>(default), src, r, dst, accumulate: false);
+            else Elementwise.Map(new AddThenOp<IdentityOp>(default), src, r, dst, accumulate: false);
+            return;
+        }
+        var affine = new AffineOp(_scale[channel], _shift[channel]);
+        if (relu) Elementwise.Map(new AffineAddThenOp<ReluOp>(affine, default), src, r, dst, accumulate: false);
+        else Elementwise.Map(new AffineAddThenOp<IdentityOp>(affine, default), src, r, dst, accumulate: false);
     }
 }
 

@@ -161,6 +161,22 @@ internal readonly struct BiasThenOp<TOp>(float bias, TOp op) : IUnaryOperator wh
     public Vector512<float> Invoke(Vector512<float> x) => op.Invoke(x + Vector512.Create(bias));
 }
 
+/// <summary>act(x * scale + shift + r): an eval batch norm, a residual block's sum and its activation in one pass (the same bits as in turn).</summary>
+internal readonly struct AffineAddThenOp<TAct>(AffineOp affine, TAct activation) : IBinaryOperator where TAct : unmanaged, IUnaryOperator
+{
+    public float Invoke(float x, float r) => activation.Invoke(affine.Invoke(x) + r);
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> r) => activation.Invoke(affine.Invoke(x) + r);
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> r) => activation.Invoke(affine.Invoke(x) + r);
+}
+
+/// <summary>act(x + r): a residual block's sum and its activation.</summary>
+internal readonly struct AddThenOp<TAct>(TAct activation) : IBinaryOperator where TAct : unmanaged, IUnaryOperator
+{
+    public float Invoke(float x, float r) => activation.Invoke(x + r);
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> r) => activation.Invoke(x + r);
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> r) => activation.Invoke(x + r);
+}
+
 /// <summary>Batch-norm input gradient from dY and x: a dY + b x + d (the per-channel constants of the backward pass).</summary>
 internal readonly struct BatchNormGradOp(float a, float b, float d) : IBinaryOperator
 {

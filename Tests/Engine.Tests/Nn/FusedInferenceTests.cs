@@ -17,7 +17,8 @@ public sealed class FusedInferenceTests
     public static IEnumerable<object[]> Models() =>
     [
         ["resnet20", 28],            // basic blocks (3x3 on the shifted grid), 1x1 stride-2 projections (unfolded) in a Sequential
-        ["resnet50", 64],            // bottlenecks, 7x7 stride-2 stem
+        ["resnet50", 64],            // bottlenecks, 7x7 stride-2 stem; the first stage's outputs (256x16x16) fuse the residual sum
+        ["resnet18", 128],           // basic blocks whose first stage (64x32x32) fuses the residual sum, later ones not
         ["vgg11-bn", 32],            // conv-BN-ReLU triples inside one Sequential
         ["mobilenet-v2", 32],        // ConvNormActivation with ReLU6, depthwise convolutions, a norm without activation
         ["mobilenet-v3-large", 32],  // hard-swish
@@ -57,5 +58,21 @@ public sealed class FusedInferenceTests
             Assert.IsTrue(expected.All(float.IsFinite), $"{name}: finite logits");
             CollectionAssert.AreEqual(expected, actual, $"{name}, {threads} thread(s): fused and layer-by-layer logits differ");
         }
+    }
+
+    [TestMethod]
+    public void ResidualSum_IsFusedOnlyInPureInference_AndChecksItsShape()
+    {
+        var conv = new Conv2d(2, 3, 3, 1, 1, bias: false);
+        var norm = new BatchNorm2d(3);
+        norm.Eval();
+        var x = new Tensor(1, 2, 5, 5);
+        var inference = new StepContext(new ComputeConfig()) { RecordForBackward = false };
+        inference.BeginStep();
+        var e = Assert.ThrowsExactly<ArgumentException>(() => conv.ForwardResidual(x, inference, norm, new Tensor(1, 3, 5, 4), relu: true));
+        StringAssert.Contains(e.Message, "[1, 3, 5, 4]");
+        var training = new StepContext(new ComputeConfig()) { RecordForBackward = true };
+        training.BeginStep();
+        Assert.ThrowsExactly<InvalidOperationException>(() => conv.ForwardResidual(x, training, norm, new Tensor(1, 3, 5, 5), relu: true));
     }
 }
