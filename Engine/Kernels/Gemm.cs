@@ -35,6 +35,9 @@ internal static unsafe class Gemm
     /// </summary>
     private const int DirectRowsLimit = 64;
 
+    /// <summary>Up to this many rows of C, <see cref="SgemmRowTable"/> reads its B in place instead of packing it.</summary>
+    internal const int InPlaceRowTableRows = DirectRowsLimit;
+
     /// <summary>
     /// Up to this many B panels per block, A is read in place rather than packed (AVX2, A not transposed, alpha 1): each
     /// A value then serves at most this many tiles, too few to repay packing it. A convolution's weights times the few
