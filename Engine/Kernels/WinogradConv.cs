@@ -275,9 +275,14 @@ internal static unsafe class WinogradConv
             {
                 fixed (float* t = scratch)
                 {
+                    bool finish = !Accumulate && !Epilogue.IsNone;
                     for (int o = o0; o < o1; o++)
                     {
                         float b = Bias is null ? 0 : Bias[o];
+                        // The epilogue goes over each run of adjacent output rows at once (a block's rows of one image), not
+                        // over each pair: on 8x8 maps a pair is 16 floats, fewer than a call's own cost.
+                        float* run = null;
+                        int runLength = 0;
                         for (int r = r0; r < r1; r++)
                         {
                             int n = r / S.TilesH, ty = r % S.TilesH;
@@ -291,8 +296,16 @@ internal static unsafe class WinogradConv
                                 else if (b != 0) ShortRows.AddScalar(from, b, to, S.OutW);
                                 else ShortRows.Copy(from, to, S.OutW);
                             }
-                            if (!Accumulate && !Epilogue.IsNone) Epilogue.Apply(new Span<float>(y, count * S.OutW), o);
+                            if (!finish) continue;
+                            if (y != run + runLength)
+                            {
+                                if (runLength > 0) Epilogue.Apply(new Span<float>(run, runLength), o);
+                                run = y;
+                                runLength = 0;
+                            }
+                            runLength += count * S.OutW;
                         }
+                        if (runLength > 0) Epilogue.Apply(new Span<float>(run, runLength), o);
                     }
                 }
             }
