@@ -47,7 +47,7 @@ public sealed class BasicBlock : Module
         Tensor h = _conv1.ForwardNormalized(input, context, _bn1, _relu1);
         Tensor shortcut = _shortcut is null ? input : _shortcut.Forward(input, context);
         Tensor y;
-        if (_conv2.FusesNormalization(context, _bn2) && Conv2d.FusesResidual(shortcut))
+        if (_conv2.FusesNormalization(context, _bn2))
         {
             // Pure inference: the sum and its ReLU finish each output plane as the last convolution stores it.
             y = _conv2.ForwardResidual(h, context, _bn2, shortcut, relu: true);

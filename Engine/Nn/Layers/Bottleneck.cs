@@ -67,7 +67,7 @@ public sealed class Bottleneck : Module
         h = _conv2.ForwardNormalized(h, context, _bn2, _relu2);
         Tensor shortcut = _downsample is null ? input : _downsample.Forward(input, context);
         Tensor y;
-        if (_conv3.FusesNormalization(context, _bn3) && Conv2d.FusesResidual(shortcut))
+        if (_conv3.FusesNormalization(context, _bn3))
         {
             // Pure inference: the sum and its ReLU finish each output plane as the last convolution stores it.
             y = _conv3.ForwardResidual(h, context, _bn3, shortcut, relu: true);

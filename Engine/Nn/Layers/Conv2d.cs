@@ -122,14 +122,6 @@ public sealed class Conv2d : Module
         return ForwardFused(input, context, norm, relu ? ActivationKind.Relu : null, 0, residual);
     }
 
-    /// <summary>
-    /// Whether a residual block with this output (<paramref name="residual"/>'s shape) should fuse its sum into the
-    /// convolution (<see cref="ForwardResidual"/>): when an image's output is 64 Ki floats or more, which a separate pass
-    /// would read back from memory. Smaller outputs are still in cache for that pass, and there the per-plane sums lost
-    /// (ResNet-20 at 32x32, batch 256: 1.03x the time).
-    /// </summary>
-    public static bool FusesResidual(Tensor residual) => residual.Shape.Length == 4 && (long)residual.Shape[1] * residual.Shape[2] * residual.Shape[3] >= 1 << 16;
-
     private Tensor ForwardFused(Tensor input, StepContext context, BatchNorm2d? norm, ActivationKind? activation, float slope, Tensor? residual)
     {
         var g = Geometry(input.Shape);

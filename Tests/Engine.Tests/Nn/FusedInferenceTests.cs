@@ -16,9 +16,9 @@ public sealed class FusedInferenceTests
 {
     public static IEnumerable<object[]> Models() =>
     [
-        ["resnet20", 28],            // basic blocks (3x3 on the shifted grid), 1x1 stride-2 projections (unfolded) in a Sequential
-        ["resnet50", 64],            // bottlenecks, 7x7 stride-2 stem; the first stage's outputs (256x16x16) fuse the residual sum
-        ["resnet18", 128],           // basic blocks whose first stage (64x32x32) fuses the residual sum, later ones not
+        ["resnet20", 28],            // basic blocks (3x3 on the shifted grid, residual sums fused), 1x1 stride-2 projections (unfolded) in a Sequential
+        ["resnet50", 64],            // bottlenecks (residual sums fused), 7x7 stride-2 stem
+        ["resnet18", 128],           // basic blocks with Winograd 3x3s, residual sums fused
         ["vgg11-bn", 32],            // conv-BN-ReLU triples inside one Sequential
         ["mobilenet-v2", 32],        // ConvNormActivation with ReLU6, depthwise convolutions, a norm without activation
         ["mobilenet-v3-large", 32],  // hard-swish
