@@ -205,6 +205,15 @@ public sealed class OnnxGraphModule : Module
             string value = nodes[k].Outputs[0];
             if (j < nodes.Length && nodes[j].Op is BatchNormOp && nodes[j].Inputs.Length >= 5 && OnlyInto(value, nodes[j]))
                 value = nodes[j++].Outputs[0];
+            // A residual block's end: an Add of this value and one computed before the convolution, then maybe a Relu.
+            if (j < nodes.Length && nodes[j].OpType == "Add" && nodes[j].Inputs.Length == 2 && SingleOutput(nodes[j]) && readers.GetValueOrDefault(value) == 1
+                && (nodes[j].Inputs[0] == value) != (nodes[j].Inputs[1] == value))
+            {
+                value = nodes[j++].Outputs[0];
+                if (j < nodes.Length && nodes[j].OpType == "Relu" && OnlyInto(value, nodes[j])) j++;
+                plan[k] = j - k - 1;
+                continue;
+            }
             int next = j;
             while (next < nodes.Length && nodes[next].OpType == "Constant" && nodes[next].Inputs.Length == 0) next++;
             if (next < nodes.Length && nodes[next].OpType == "Clip" && OnlyInto(value, nodes[next])) j = next + 1;
@@ -229,7 +238,8 @@ public sealed class OnnxGraphModule : Module
         int last = k + _fused[k];
         BatchNorm2d? norm = null;
         ActivationLayer? activation = null;
-        OnnxGraphNode? unfused = null;
+        OnnxGraphNode? unfused = null, add = null, addRelu = null;
+        string own = "";
         Tensor?[]? clipInputs = null;
         try
         {
@@ -238,6 +248,13 @@ public sealed class OnnxGraphModule : Module
                 OnnxGraphNode node = _nodes[j];
                 if (node.Op is BatchNormOp bn)
                     norm = bn.EvalNorm(values[node.Inputs[1]], values[node.Inputs[2]], values[node.Inputs[3]], values[node.Inputs[4]]);
+                else if (node.OpType == "Add")
+                {
+                    add = node;
+                    own = _nodes[j - 1].Outputs[0];
+                }
+                else if (add is not null)
+                    addRelu = node;
                 else if (node.OpType == "Constant")
                     values[node.Outputs[0]] = node.Op.Forward([], op)[0];
                 else if (node.OpType == "Clip")
@@ -258,6 +275,11 @@ public sealed class OnnxGraphModule : Module
                 else
                     activation = ((UnaryOp)node.Op).Layer;
             }
+            if (add is not null)
+            {
+                values[_nodes[last].Outputs[0]] = RunResidual(conv, add, own, addRelu, norm, values, op);
+                return last;
+            }
             Tensor y = ((ConvOp)conv.Op).ForwardFused(Inputs(conv, values), op, norm, activation);
             if (unfused is not null)
             {
@@ -272,6 +294,24 @@ public sealed class OnnxGraphModule : Module
             throw new InvalidDataException($"{conv.OpType} node '{conv.Name}' (with {with}, opset {Opset}) failed: {e.Message}", e);
         }
         return last;
+    }
+
+    /// <summary>
+    /// A convolution (and its batch norm) ending a residual block: the Add's other operand summed, and the Relu applied, as
+    /// each output plane is stored, when that operand has the convolution's output shape; otherwise (a broadcast Add) the
+    /// Add and Relu run as nodes after the fused convolution.
+    /// </summary>
+    private static Tensor RunResidual(OnnxGraphNode conv, OnnxGraphNode add, string own, OnnxGraphNode? relu, BatchNorm2d? norm, Dictionary<string, Tensor> values, OpContext op)
+    {
+        var convOp = (ConvOp)conv.Op;
+        Tensor?[] inputs = Inputs(conv, values);
+        bool ownFirst = add.Inputs[0] == own;
+        Tensor other = values[add.Inputs[ownFirst ? 1 : 0]];
+        if (convOp.OutputShapeIs(inputs, other.Shape)) return convOp.ForwardResidual(inputs, op, norm, other, relu is not null);
+        Tensor y = convOp.ForwardFused(inputs, op, norm, null);
+        Tensor?[] addInputs = ownFirst ? [y, other] : [other, y];
+        y = add.Op.Forward(addInputs, op)[0];
+        return relu is null ? y : relu.Op.Forward([y], op)[0];
     }
 
     /// <summary>A batch normalisation with frozen scale and bias runs as in evaluation: running statistics, none updated.</summary>

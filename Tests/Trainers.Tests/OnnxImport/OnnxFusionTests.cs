@@ -109,6 +109,43 @@ public sealed class OnnxFusionTests
         Assert.IsTrue(c.Any(v => v < -1) && c.Any(v => v > 1), "inputs on both sides of zero");
     }
 
+    /// <summary>x [2, 3, 6, 5] -> Conv 3x3 pad 1 keeping 3 channels (bias) -> "c", then <paramref name="after"/>: x can be the residual.</summary>
+    private static ModelProto SameShapeConvThen(params NodeProto[] after)
+    {
+        var conv = Node("Conv", "conv", ["x", "w", "b"], ["c"], Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1));
+        var model = OnnxGraphs.Model(13, [conv, .. after]);
+        model.Graph.Initializer.Add(Floats("w", RandomValues(3 * 3 * 9, 4, 1.5f), 3, 3, 3, 3));
+        model.Graph.Initializer.Add(Floats("b", RandomValues(3, 5, 0.5f), 3));
+        model.Graph.Initializer.Add(Floats("per_channel", RandomValues(3, 6, 2f), 3, 1, 1));
+        return model;
+    }
+
+    [TestMethod]
+    [DataRow(true, true)]
+    [DataRow(false, true)]
+    [DataRow(true, false)]
+    public void ConvAddRelu_AResidualBlockEnd_RunsFused(bool convFirst, bool relu)
+    {
+        // The Add's other operand is the graph's input (computed before the convolution), on either side of the Add.
+        string[] terms = convFirst ? ["c", "x"] : ["x", "c"];
+        NodeProto[] after = relu
+            ? [Node("Add", "add", terms, ["s"]), Node("Relu", "relu", ["s"], ["y"])]
+            : [Node("Add", "add", terms, ["y"])];
+        var (fused, layered, fusedNodes) = RunBothWays(SameShapeConvThen(after));
+        Assert.AreEqual(relu ? 2 : 1, fusedNodes, "the Add (and its Relu) run inside the convolution");
+        CollectionAssert.AreEqual(layered, fused, "the residual sum in the epilogue gives the nodes' bits");
+        if (relu) Assert.IsTrue(fused.Any(v => v == 0f) && fused.Any(v => v > 1f), "the ReLU clips some sums and passes others");
+        else Assert.IsTrue(fused.Any(v => v < -1f), "no ReLU: negative sums stay");
+    }
+
+    [TestMethod]
+    public void ConvAdd_OfABroadcastOperand_AddsAfterTheFusedConvolution()
+    {
+        var (fused, layered, fusedNodes) = RunBothWays(SameShapeConvThen(Node("Add", "add", ["c", "per_channel"], ["s"]), Node("Relu", "relu", ["s"], ["y"])));
+        Assert.AreEqual(2, fusedNodes, "planned as a residual sum");
+        CollectionAssert.AreEqual(layered, fused, "a [3, 1, 1] operand is broadcast by the Add node itself");
+    }
+
     [TestMethod]
     public void ConvSigmoid_WhoseSigmoidIsAlsoReadElsewhere_RunsNodeByNode()
     {

@@ -151,7 +151,25 @@ internal sealed class ConvOp(NodeAttributes a) : OnnxOp
     /// Inference of a 2-D convolution followed by an eval batch norm and/or an activation, applied as the engine stores each
     /// output plane (<see cref="Conv2d.ForwardNormalized"/>).
     /// </summary>
-    public Tensor ForwardFused(Tensor?[] inputs, OpContext context, BatchNorm2d? norm, ActivationLayer? activation)
+    public Tensor ForwardFused(Tensor?[] inputs, OpContext context, BatchNorm2d? norm, ActivationLayer? activation) =>
+        ForwardFused(inputs, context, norm, activation, null, false);
+
+    /// <summary>
+    /// <see cref="ForwardFused(Tensor?[], OpContext, BatchNorm2d?, ActivationLayer?)"/> ending a residual block:
+    /// relu(norm(conv(x)) + <paramref name="residual"/>), or without the ReLU (<see cref="Conv2d.ForwardResidual"/>).
+    /// </summary>
+    public Tensor ForwardResidual(Tensor?[] inputs, OpContext context, BatchNorm2d? norm, Tensor residual, bool relu) =>
+        ForwardFused(inputs, context, norm, null, residual, relu);
+
+    /// <summary>Whether this convolution of <paramref name="inputs"/> gives an output of <paramref name="shape"/> (a 2-D one).</summary>
+    public bool OutputShapeIs(Tensor?[] inputs, ReadOnlySpan<int> shape)
+    {
+        if (inputs[0] is not { Rank: 4 } x || inputs[1] is not { Rank: 4 } w || shape.Length != 4) return false;
+        var (_, n, _, _, _, o, _, oh, ow, _) = Geometry(x, w);
+        return shape[0] == n && shape[1] == o && shape[2] == oh && shape[3] == ow;
+    }
+
+    private Tensor ForwardFused(Tensor?[] inputs, OpContext context, BatchNorm2d? norm, ActivationLayer? activation, Tensor? residual, bool relu)
     {
         Tensor x = inputs[0]!, w = inputs[1]!;
         Tensor? b = inputs.Length > 2 ? inputs[2] : null;
@@ -159,7 +177,8 @@ internal sealed class ConvOp(NodeAttributes a) : OnnxOp
         if (x.Rank != 4) throw new InvalidOperationException("Only 2-D convolutions fuse.");
         if (b is not null && b.Length != o) throw a.Invalid($"bias has {b.Length} values for {o} output channels.");
         if ((long)n * o * oh * ow > context.MaxElements) throw a.Invalid($"the output [{n}, {o}, {oh}, {ow}] exceeds the limit of {context.MaxElements} elements.");
-        return Engine(g, c, o, groups, w, b).ForwardNormalized(x, context.Step, norm, activation);
+        Conv2d conv = Engine(g, c, o, groups, w, b);
+        return residual is null ? conv.ForwardNormalized(x, context.Step, norm, activation) : conv.ForwardResidual(x, context.Step, norm, residual, relu);
     }
 
     public override Tensor?[] Backward(Tensor?[] inputs, Tensor[] outputs, Tensor?[] outputGradients, OpContext context)
