@@ -12,6 +12,8 @@ namespace MlPipelines.Engine.Nn.Layers;
 public sealed class InvertedResidual : Module
 {
     private readonly Sequential _conv;
+    private readonly Conv2d _project;
+    private readonly BatchNorm2d _projectNorm;
 
     /// <summary>Creates the block with expansion ratio <paramref name="expandRatio"/> (t).</summary>
     public InvertedResidual(int inChannels, int outChannels, int stride, int expandRatio, SeededRandom? init = null)
@@ -25,8 +27,8 @@ public sealed class InvertedResidual : Module
         _conv = new Sequential();
         if (expandRatio != 1) _conv.Add(ConvNormActivation.Create(inChannels, hidden, 1, activation: ActivationKind.Relu6, init: init));
         _conv.Add(ConvNormActivation.Create(hidden, hidden, 3, stride, hidden, ActivationKind.Relu6, init))
-             .Add(new Conv2d(hidden, outChannels, 1, bias: false, init: init))
-             .Add(new BatchNorm2d(outChannels));
+             .Add(_project = new Conv2d(hidden, outChannels, 1, bias: false, init: init))
+             .Add(_projectNorm = new BatchNorm2d(outChannels));
         RegisterModule("conv", _conv);
     }
 
@@ -41,6 +43,12 @@ public sealed class InvertedResidual : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
+        if (UsesResidual && _project.FusesNormalization(context, _projectNorm))
+        {
+            // Pure inference: the projection's batch norm and the residual sum finish each plane as it is stored.
+            Tensor hidden = _conv.ForwardRange(input, context, 0, _conv.Modules.Count - 2);
+            return _project.ForwardResidual(hidden, context, _projectNorm, input, relu: false);
+        }
         Tensor h = _conv.Forward(input, context);
         if (!UsesResidual) return h;
         Tensor y = context.Rent(h.Shape);

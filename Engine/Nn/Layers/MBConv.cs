@@ -60,6 +60,14 @@ public sealed class MBConv : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
+        if (UsesResidual && (!_stochasticDepth.IsTraining || _stochasticDepth.Probability == 0)
+            && _block[_block.Modules.Count - 1] is Sequential { Modules: [Conv2d project, BatchNorm2d norm] } && project.FusesNormalization(context, norm))
+        {
+            // Pure inference (stochastic depth the identity): the projection's batch norm and the residual sum finish each
+            // plane as it is stored.
+            Tensor hidden = _block.ForwardRange(input, context, 0, _block.Modules.Count - 1);
+            return project.ForwardResidual(hidden, context, norm, input, relu: false);
+        }
         Tensor h = _block.Forward(input, context);
         if (!UsesResidual) return h;
         h = _stochasticDepth.Forward(h, context);

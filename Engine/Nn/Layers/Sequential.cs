@@ -29,18 +29,21 @@ public sealed class Sequential : Module
     }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input, StepContext context)
+    public override Tensor Forward(Tensor input, StepContext context) => ForwardRange(input, context, 0, _modules.Count);
+
+    /// <summary>Modules [<paramref name="start"/>, <paramref name="end"/>) only, fused as <see cref="Forward"/> fuses them.</summary>
+    internal Tensor ForwardRange(Tensor input, StepContext context, int start, int end)
     {
         Tensor x = input;
-        for (int i = 0; i < _modules.Count; i++)
+        for (int i = start; i < end; i++)
         {
             // A convolution with the batch norm and/or activation after it runs as one layer (fused in pure inference).
             if (_modules[i] is Conv2d conv)
             {
                 int next = i + 1;
-                var norm = next < _modules.Count ? _modules[next] as BatchNorm2d : null;
+                var norm = next < end ? _modules[next] as BatchNorm2d : null;
                 if (norm is not null) next++;
-                var activation = next < _modules.Count ? _modules[next] as ActivationLayer : null;
+                var activation = next < end ? _modules[next] as ActivationLayer : null;
                 if (activation is not null) next++;
                 if (next > i + 1)
                 {
