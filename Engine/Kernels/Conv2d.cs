@@ -344,19 +344,21 @@ internal static unsafe class Conv2d
                         {
                             ReadOnlySpan<float> from = tmp.AsSpan(o * cols + i * outPlane, outPlane);
                             Span<float> to = y.Slice(((n + i) * g.OutChannels + grp * og + o) * outPlane, outPlane);
-                            // Without a bias the epilogue is the copy: one pass over the plane instead of two.
-                            if (bias.Length == 0 && !epilogue.IsNone) epilogue.Apply(from, to, grp * og + o);
+                            // The bias and epilogue are the copy: one pass over the plane instead of three.
+                            int channel = grp * og + o;
+                            if (bias.Length != 0) epilogue.ApplyWithBias(from, to, channel, bias[channel]);
+                            else if (!epilogue.IsNone) epilogue.Apply(from, to, channel);
                             else from.CopyTo(to);
                         }
                 }
-                bool applied = images > 1 && bias.Length == 0;
+                bool applied = images > 1;
                 if ((bias.Length != 0 || !epilogue.IsNone) && !applied)
                     for (int i = 0; i < images; i++)
                         for (int o = 0; o < g.OutChannels; o++)
                         {
                             Span<float> plane = y.Slice(((n + i) * g.OutChannels + o) * outPlane, outPlane);
-                            if (bias.Length != 0) TensorPrimitives.Add(plane, bias[o], plane);
-                            if (!epilogue.IsNone) epilogue.Apply(plane, o);
+                            if (bias.Length != 0) epilogue.ApplyWithBias(plane, plane, o, bias[o]);
+                            else epilogue.Apply(plane, o);
                         }
             }
         }

@@ -54,7 +54,7 @@ internal readonly unsafe struct ConvEpilogue
     /// to its accumulators before they are stored. False, and nothing run, for the activations built on exp, which have no
     /// such operator.
     /// </summary>
-    public bool TryDispatch<TConsumer>(int channel, ref TConsumer consumer) where TConsumer : struct, IEpilogueConsumer
+    public bool TryDispatch<TConsumer>(int channel, ref TConsumer consumer) where TConsumer : struct, IEpilogueConsumer, allows ref struct
     {
         if (_residual is not null) return false;
         ActivationKind? activation = _hasActivation ? _activation : null;
@@ -82,6 +82,27 @@ internal readonly unsafe struct ConvEpilogue
             case ActivationKind.HardSigmoid: consumer.Run(new AffineThenOp<HardSigmoidOp>(affine, default)); return true;
             default: return false;
         }
+    }
+
+    /// <summary>
+    /// dst = epilogue(src + <paramref name="bias"/>) for values of channel <paramref name="channel"/> (dst may be src): a
+    /// convolution's bias added in the same pass as the epilogue where the epilogue has a vector operator, else added first.
+    /// </summary>
+    public void ApplyWithBias(ReadOnlySpan<float> src, Span<float> dst, int channel, float bias)
+    {
+        var pass = new BiasPass(src, dst, bias);
+        if (TryDispatch(channel, ref pass)) return;
+        System.Numerics.Tensors.TensorPrimitives.Add(src, bias, dst);
+        if (!IsNone) Apply(dst, channel);
+    }
+
+    /// <summary>dst = op(src + bias) in one pass.</summary>
+    private readonly ref struct BiasPass(ReadOnlySpan<float> src, Span<float> dst, float bias) : IEpilogueConsumer
+    {
+        private readonly ReadOnlySpan<float> _src = src;
+        private readonly Span<float> _dst = dst;
+
+        public void Run<TOp>(TOp op) where TOp : unmanaged, IUnaryOperator => Elementwise.Map(new BiasThenOp<TOp>(bias, op), _src, _dst);
     }
 
     /// <summary>Applies the epilogue in place to one output plane of channel <paramref name="channel"/>.</summary>

@@ -182,4 +182,33 @@ public sealed class ConvBatchingTests
             }
         }
     }
+
+    [TestMethod]
+    public unsafe void BiasAndEpilogue_InOnePass_GiveTheBitsOfTheConvolutionThenTheEpilogue()
+    {
+        // Unfolded and pointwise routes, one image a product (a 30x30 map) and several (7x7 planes side by side, and a
+        // stride-2 3x3): the bias added in the epilogue's pass (an operator: ReLU6, hard-swish, none) or before it (SiLU)
+        // against the plain convolution with its bias followed by the epilogue over each plane.
+        foreach (var g in new[]
+        {
+            new Conv2dGeometry(2, 16, 30, 30, 20, 1, 1),
+            new Conv2dGeometry(3, 24, 7, 7, 40, 1, 1),
+            new Conv2dGeometry(2, 8, 15, 15, 12, 3, 3, 2, 2, 1, 1, 1, 1),
+        })
+            foreach (ActivationKind? activation in new ActivationKind?[] { ActivationKind.Relu6, ActivationKind.HardSwish, ActivationKind.Silu, null })
+            {
+                float[] x = Random(g.InputLength, 11), w = Random(g.WeightLength, 12), b = Random(g.OutChannels, 13);
+                float[] scale = Random(g.OutChannels, 14), shift = Random(g.OutChannels, 15);
+                float[] fused = new float[g.OutputLength], expected = new float[g.OutputLength];
+                int plane = g.OutHeight * g.OutWidth;
+                fixed (float* ps = scale, pt = shift)
+                {
+                    var epilogue = new ConvEpilogue(ps, pt, activation, 0);
+                    Conv2d.Forward(x, w, b, g, fused, epilogue, 2);
+                    Conv2d.Forward(x, w, b, g, expected, 2);
+                    for (int p = 0; p < g.Batch * g.OutChannels; p++) epilogue.Apply(expected.AsSpan(p * plane, plane), p % g.OutChannels);
+                }
+                CollectionAssert.AreEqual(expected, fused, $"{g} {activation?.ToString() ?? "affine only"}");
+            }
+    }
 }
