@@ -46,18 +46,8 @@ public sealed class BasicBlock : Module
     {
         Tensor h = _conv1.ForwardNormalized(input, context, _bn1, _relu1);
         Tensor shortcut = _shortcut is null ? input : _shortcut.Forward(input, context);
-        Tensor y;
-        if (_conv2.FusesNormalization(context, _bn2))
-        {
-            // Pure inference: the sum and its ReLU finish each output plane as the last convolution stores it.
-            y = _conv2.ForwardResidual(h, context, _bn2, shortcut, relu: true);
-            context.State<Cache>(this).Output = y;
-            return y;
-        }
-        h = _conv2.ForwardNormalized(h, context, _bn2);
-        // y = relu(h + shortcut) in one pass; backward reads y (y > 0 exactly where the sum was), so the sum is not kept.
-        y = context.Rent(h.Shape);
-        Elementwise.Map(new AddReluOp(), h.Span, shortcut.Span, y.Span, accumulate: false, context.Threads);
+        // Backward reads y (y > 0 exactly where the sum was), so the sum is not kept.
+        Tensor y = _conv2.ForwardBlockEnd(h, context, _bn2, shortcut);
         context.State<Cache>(this).Output = y;
         return y;
     }

@@ -66,18 +66,8 @@ public sealed class Bottleneck : Module
         Tensor h = _conv1.ForwardNormalized(input, context, _bn1, _relu1);
         h = _conv2.ForwardNormalized(h, context, _bn2, _relu2);
         Tensor shortcut = _downsample is null ? input : _downsample.Forward(input, context);
-        Tensor y;
-        if (_conv3.FusesNormalization(context, _bn3))
-        {
-            // Pure inference: the sum and its ReLU finish each output plane as the last convolution stores it.
-            y = _conv3.ForwardResidual(h, context, _bn3, shortcut, relu: true);
-            context.State<Cache>(this).Output = y;
-            return y;
-        }
-        h = _conv3.ForwardNormalized(h, context, _bn3);
-        // y = relu(h + shortcut) in one pass; backward reads y (y > 0 exactly where the sum was), so the sum is not kept.
-        y = context.Rent(h.Shape);
-        Elementwise.Map(new AddReluOp(), h.Span, shortcut.Span, y.Span, accumulate: false, context.Threads);
+        // Backward reads y (y > 0 exactly where the sum was), so the sum is not kept.
+        Tensor y = _conv3.ForwardBlockEnd(h, context, _bn3, shortcut);
         context.State<Cache>(this).Output = y;
         return y;
     }

@@ -1,6 +1,7 @@
 using MlPipelines.Engine.Compute;
 using MlPipelines.Engine.Init;
 using MlPipelines.Engine.Kernels;
+using MlPipelines.Engine.Kernels.Operators;
 using ConvKernel = MlPipelines.Engine.Kernels.Conv2d;
 
 namespace MlPipelines.Engine.Nn.Layers;
@@ -120,6 +121,20 @@ public sealed class Conv2d : Module
     {
         if (!FusesNormalization(context, norm)) throw new InvalidOperationException("A residual sum is fused only in pure inference with the norm in eval mode.");
         return ForwardFused(input, context, norm, relu ? ActivationKind.Relu : null, 0, residual);
+    }
+
+    /// <summary>
+    /// The end of a residual block: relu(norm(conv(x)) + <paramref name="shortcut"/>). In pure inference the sum and ReLU
+    /// finish each output plane as it is stored (<see cref="ForwardResidual"/>); otherwise the layers run in turn (recording
+    /// for backward) and the sum and ReLU take one pass.
+    /// </summary>
+    public Tensor ForwardBlockEnd(Tensor input, StepContext context, BatchNorm2d norm, Tensor shortcut)
+    {
+        if (FusesNormalization(context, norm)) return ForwardResidual(input, context, norm, shortcut, relu: true);
+        Tensor h = ForwardNormalized(input, context, norm);
+        Tensor y = context.Rent(h.Shape);
+        Elementwise.Map(new AddReluOp(), h.Span, shortcut.Span, y.Span, accumulate: false, context.Threads);
+        return y;
     }
 
     private Tensor ForwardFused(Tensor input, StepContext context, BatchNorm2d? norm, ActivationKind? activation, float slope, Tensor? residual)
