@@ -296,7 +296,7 @@ internal static unsafe class Conv2d
         int og = g.GroupOutChannels, patch = g.PatchSize, nb = ForwardImagesPerGemm(g);
         float[]? col = g.IsPointwise && nb == 1 ? null : ArrayPool<float>.Shared.Rent(patch * outPlane * nb);
         float[]? tmp = nb > 1 ? ArrayPool<float>.Shared.Rent(og * outPlane * nb) : null;
-        int[] bandRows = ArrayPool<int>.Shared.Rent(patch);
+        int[]? bandRows = g.IsPointwise ? null : ArrayPool<int>.Shared.Rent(patch);
         try
         {
             for (int n = n0; n < n1; n += nb)
@@ -323,7 +323,7 @@ internal static unsafe class Conv2d
                         {
                             int oy1 = Math.Min(g.OutHeight, oy0 + band), bandCols = (oy1 - oy0) * g.OutWidth;
                             Im2Col.UnfoldRows(xg, g, col, bandCols, oy0, oy1);
-                            for (int p = 0; p < patch; p++) bandRows[p] = p * bandCols;
+                            for (int p = 0; p < patch; p++) bandRows![p] = p * bandCols;
                             Gemm.SgemmRowTable(og, bandCols, patch, 1, wg, patch, col.AsSpan(0, patch * bandCols), bandRows.AsSpan(0, patch), 0,
                                 y.Slice(yg + oy0 * g.OutWidth, (og - 1) * outPlane + bandCols), outPlane, gemmThreads);
                         }
@@ -366,7 +366,7 @@ internal static unsafe class Conv2d
         {
             if (col is not null) ArrayPool<float>.Shared.Return(col);
             if (tmp is not null) ArrayPool<float>.Shared.Return(tmp);
-            ArrayPool<int>.Shared.Return(bandRows);
+            if (bandRows is not null) ArrayPool<int>.Shared.Return(bandRows);
         }
     }
 

@@ -89,8 +89,11 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>Floats a prepacked A of <paramref name="m"/> x <paramref name="k"/> takes (<see cref="PackA"/>).</summary>
-    public static int PackedALength(int m, int k) => (m + MR - 1) / MR * MR * k + 8;
+    /// <summary>Floats a prepacked A of <paramref name="m"/> x <paramref name="k"/> takes (<see cref="PackA"/>; + 8: a 6-row panel is packed with 8-float stores).</summary>
+    public static int PackedALength(int m, int k) => PanelRows(m) * k + 8;
+
+    /// <summary><paramref name="m"/> rounded up to whole MR-row panels: the rows of each K block of a prepacked A.</summary>
+    private static int PanelRows(int m) => (m + MR - 1) / MR * MR;
 
     /// <summary>
     /// Packs A [m, k] (row-major, lda >= k) the way every product with this A packs it, K block after K block, so that
@@ -102,7 +105,7 @@ internal static unsafe class Gemm
         if (m <= 0 || k <= 0) throw new ArgumentOutOfRangeException(nameof(m), "A prepacked A needs rows and columns.");
         CheckOperand(a, m, k, lda, nameof(a));
         if (packed.Length < PackedALength(m, k)) throw new ArgumentException($"packed holds {packed.Length} floats; {PackedALength(m, k)} needed.", nameof(packed));
-        int rows = (m + MR - 1) / MR * MR;
+        int rows = PanelRows(m);
         fixed (float* pa = a, pp = packed)
         {
             var job = new Job(pa, lda, false, null, 0, false, null, 0, k, 1, null, true);
@@ -126,7 +129,7 @@ internal static unsafe class Gemm
         CheckOperand(b, k, n, ldb, nameof(b));
         CheckOperand(c, m, n, ldc, nameof(c));
         fixed (float* pa = packedA, pb = b, pc = c)
-            Execute(new Job(null, 0, false, pb, ldb, false, pc, ldc, k, 1, null, true, packedA: pa, packedRows: (m + MR - 1) / MR * MR), m, n, k, threads);
+            Execute(new Job(null, 0, false, pb, ldb, false, pc, ldc, k, 1, null, true, packedA: pa, packedRows: PanelRows(m)), m, n, k, threads);
     }
 
     /// <summary>
