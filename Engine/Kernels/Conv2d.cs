@@ -26,14 +26,20 @@ internal static unsafe class Conv2d
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, int threads = 1) =>
         Forward(x, w, bias, g, y, default, threads);
 
-    /// <summary>y = epilogue(conv(x, w) + bias): each output plane goes through <paramref name="epilogue"/> while in cache.</summary>
-    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, in ConvEpilogue epilogue, int threads)
+    /// <summary>
+    /// y = epilogue(conv(x, w) + bias): each output plane goes through <paramref name="epilogue"/> while in cache. With
+    /// <paramref name="packedW"/> (<see cref="PackWeights"/> of this very w, for a geometry where
+    /// <see cref="ReadsPackedWeights"/>) the multiplications read it instead of packing w again: same bits, less work.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, in ConvEpilogue epilogue, int threads,
+        ReadOnlySpan<float> packedW = default)
     {
         Check(x.Length, g.InputLength, "x");
         Check(w.Length, g.WeightLength, "w");
         Check(y.Length, g.OutputLength, "y");
         if (bias.Length != 0) Check(bias.Length, g.OutChannels, "bias");
-        fixed (float* px = x, pw = w, pb = bias, py = y)
+        if (packedW.Length != 0) Check(packedW.Length, PackedWeightLength(g), "packedW");
+        fixed (float* px = x, pw = w, pb = bias, py = y, ppw = packedW)
         {
             if (DepthwiseConv.Applies(g))
             {
@@ -49,9 +55,35 @@ internal static unsafe class Conv2d
             int inner = g.Batch < threads ? threads : 1;
             bool shifted = ShiftedConv.Pays(g, g.GroupOutChannels);
             var plan = new BatchPlan(g, shifted ? ShiftedConv.ImagesPerGemm(g) : ForwardImagesPerGemm(g), inner > 1 ? 1 : threads);
-            var body = new ForwardBody { X = px, W = pw, Bias = pb, BiasLength = bias.Length, Y = py, G = g, Epilogue = epilogue, GemmThreads = inner, Shifted = shifted, Plan = plan };
+            var body = new ForwardBody
+            {
+                X = px, W = pw, PackedW = shifted ? null : ppw, Bias = pb, BiasLength = bias.Length, Y = py, G = g, Epilogue = epilogue, GemmThreads = inner,
+                Shifted = shifted, Plan = plan,
+            };
             plan.Run(body);
         }
+    }
+
+    /// <summary>
+    /// Whether the forward pass multiplies by the weights as they are (the unfolded and pointwise routes), so that a
+    /// caller who keeps <see cref="PackWeights"/>'s panels spares it packing them: every call at batch 1, and every few
+    /// images at larger batches, packs each group's [out, patch] matrix again, which on a ResNet's last stage at batch 1
+    /// (megabytes of weights times four columns) costs as much as the multiplication.
+    /// </summary>
+    public static bool ReadsPackedWeights(in Conv2dGeometry g) =>
+        !DepthwiseConv.Applies(g) && !WinogradConv.Pays(g) && !ShiftedConv.Pays(g, g.GroupOutChannels);
+
+    /// <summary>Floats of <see cref="PackWeights"/>'s panels: each group's [out / groups, patch] matrix packed as a GEMM's A.</summary>
+    public static int PackedWeightLength(in Conv2dGeometry g) => g.Groups * Gemm.PackedALength(g.GroupOutChannels, g.PatchSize);
+
+    /// <summary>Packs each group's weights [out / groups, patch] into the panels every multiplication of the group reads.</summary>
+    public static void PackWeights(ReadOnlySpan<float> w, in Conv2dGeometry g, Span<float> packed)
+    {
+        Check(w.Length, g.WeightLength, "w");
+        Check(packed.Length, PackedWeightLength(g), "packed");
+        int og = g.GroupOutChannels, patch = g.PatchSize, groupLength = Gemm.PackedALength(og, patch);
+        for (int grp = 0; grp < g.Groups; grp++)
+            Gemm.PackA(w.Slice(grp * og * patch, og * patch), og, patch, patch, packed.Slice(grp * groupLength, groupLength));
     }
 
     /// <summary>dX += conv^T(dY, w) (or = when not <paramref name="accumulate"/>): the gradient with respect to the input.</summary>
@@ -206,7 +238,8 @@ internal static unsafe class Conv2d
 
     private struct ForwardBody : IChunkBody
     {
-        public float* X, W, Bias, Y;
+        /// <summary>PackedW: <see cref="PackWeights"/>'s panels of W, or null to pack W in each multiplication.</summary>
+        public float* X, W, PackedW, Bias, Y;
         public int BiasLength;
         public Conv2dGeometry G;
         public ConvEpilogue Epilogue;
@@ -220,7 +253,8 @@ internal static unsafe class Conv2d
             if (Shifted)
                 ShiftedConv.Run(X, W, BiasLength == 0 ? null : Bias, G.GroupInChannels, G.GroupOutChannels, G, Y, accumulate: false, n0, n1, Epilogue, GemmThreads);
             else
-                ForwardImages(new(X, G.InputLength), new(W, G.WeightLength), new(Bias, BiasLength), G, new(Y, G.OutputLength), n0, n1, Epilogue, GemmThreads);
+                ForwardImages(new(X, G.InputLength), new(W, G.WeightLength), new(PackedW, PackedW is null ? 0 : PackedWeightLength(G)), new(Bias, BiasLength), G,
+                    new(Y, G.OutputLength), n0, n1, Epilogue, GemmThreads);
         }
     }
 
@@ -289,11 +323,11 @@ internal static unsafe class Conv2d
         }
     }
 
-    private static void ForwardImages(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, int n0, int n1,
-        in ConvEpilogue epilogue, int gemmThreads)
+    private static void ForwardImages(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> packedW, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y,
+        int n0, int n1, in ConvEpilogue epilogue, int gemmThreads)
     {
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, groupIn = g.GroupInChannels * inPlane;
-        int og = g.GroupOutChannels, patch = g.PatchSize, nb = ForwardImagesPerGemm(g);
+        int og = g.GroupOutChannels, patch = g.PatchSize, nb = ForwardImagesPerGemm(g), packedLength = Gemm.PackedALength(og, patch);
         float[]? col = g.IsPointwise && nb == 1 ? null : ArrayPool<float>.Shared.Rent(patch * outPlane * nb);
         float[]? tmp = nb > 1 ? ArrayPool<float>.Shared.Rent(og * outPlane * nb) : null;
         int[]? bandRows = g.IsPointwise ? null : ArrayPool<int>.Shared.Rent(patch);
@@ -305,6 +339,7 @@ internal static unsafe class Conv2d
                 for (int grp = 0; grp < g.Groups; grp++)
                 {
                     ReadOnlySpan<float> wg = w.Slice(grp * og * patch, og * patch);
+                    ReadOnlySpan<float> pg = packedW.IsEmpty ? default : packedW.Slice(grp * packedLength, packedLength);
                     if (images == 1)
                     {
                         // One image: unfold (unless pointwise) and write the product straight into y.
@@ -312,7 +347,9 @@ internal static unsafe class Conv2d
                         int yg = (n * g.OutChannels + grp * og) * outPlane;
                         if (g.IsPointwise)
                         {
-                            Gemm.Sgemm(false, false, og, outPlane, patch, 1, wg, patch, xg, outPlane, 0, y.Slice(yg, og * outPlane), outPlane, gemmThreads);
+                            Span<float> yOut = y.Slice(yg, og * outPlane);
+                            if (pg.IsEmpty) Gemm.Sgemm(false, false, og, outPlane, patch, 1, wg, patch, xg, outPlane, 0, yOut, outPlane, gemmThreads);
+                            else Gemm.SgemmPackedA(og, outPlane, patch, pg, xg, outPlane, yOut, outPlane, gemmThreads);
                             continue;
                         }
                         // As a row table, a product of at most 64 rows reads the unfolded matrix in place instead of packing
@@ -324,8 +361,10 @@ internal static unsafe class Conv2d
                             int oy1 = Math.Min(g.OutHeight, oy0 + band), bandCols = (oy1 - oy0) * g.OutWidth;
                             Im2Col.UnfoldRows(xg, g, col, bandCols, oy0, oy1);
                             for (int p = 0; p < patch; p++) bandRows![p] = p * bandCols;
-                            Gemm.SgemmRowTable(og, bandCols, patch, 1, wg, patch, col.AsSpan(0, patch * bandCols), bandRows.AsSpan(0, patch), 0,
-                                y.Slice(yg + oy0 * g.OutWidth, (og - 1) * outPlane + bandCols), outPlane, gemmThreads);
+                            ReadOnlySpan<float> unfolded = col.AsSpan(0, patch * bandCols);
+                            Span<float> yBand = y.Slice(yg + oy0 * g.OutWidth, (og - 1) * outPlane + bandCols);
+                            if (pg.IsEmpty) Gemm.SgemmRowTable(og, bandCols, patch, 1, wg, patch, unfolded, bandRows.AsSpan(0, patch), 0, yBand, outPlane, gemmThreads);
+                            else Gemm.SgemmRowTablePackedA(og, bandCols, patch, pg, unfolded, bandRows.AsSpan(0, patch), yBand, outPlane, gemmThreads);
                         }
                         continue;
                     }
@@ -338,7 +377,8 @@ internal static unsafe class Conv2d
                         else
                             for (int c = 0; c < patch; c++) xi.Slice(c * inPlane, inPlane).CopyTo(col.AsSpan(c * cols + i * outPlane, outPlane));
                     }
-                    Gemm.Sgemm(false, false, og, cols, patch, 1, wg, patch, col, cols, 0, tmp, cols, gemmThreads);
+                    if (pg.IsEmpty) Gemm.Sgemm(false, false, og, cols, patch, 1, wg, patch, col, cols, 0, tmp, cols, gemmThreads);
+                    else Gemm.SgemmPackedA(og, cols, patch, pg, col, cols, tmp, cols, gemmThreads);
                     for (int i = 0; i < images; i++)
                         for (int o = 0; o < og; o++)
                         {

@@ -161,17 +161,7 @@ internal static unsafe class Gemm
         int threads = 1)
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must not be negative.");
-        if (bRowOffsets.Length < k) throw new ArgumentException($"B needs {k} row offsets, {bRowOffsets.Length} given.", nameof(bRowOffsets));
-        int lastRow = 0;
-        for (int p = 0; p < k; p++)
-        {
-            if (bRowOffsets[p] < 0 || (long)bRowOffsets[p] + n > b.Length)
-                throw new ArgumentException($"Row {p} of B (offset {bRowOffsets[p]}, {n} columns) lies outside the {b.Length} elements of b.", nameof(bRowOffsets));
-            lastRow = Math.Max(lastRow, bRowOffsets[p]);
-        }
-        // Whether every row can be read to a whole panel past its n columns (the caller left slack after the last row): a
-        // ragged last panel is then read in place like the others, its extra columns computed into the scratch tile only.
-        bool padded = (long)lastRow + (n + NR - 1) / NR * NR <= b.Length;
+        bool padded = CheckRowTable(n, k, b, bRowOffsets);
         if (m == 0 || n == 0) return;
         CheckOperand(a, m, k, lda, nameof(a));
         CheckOperand(c, m, n, ldc, nameof(c));
@@ -184,6 +174,41 @@ internal static unsafe class Gemm
         fixed (float* pa = a, pb = b, pc = c)
         fixed (int* rows = bRowOffsets)
             Execute(new Job(pa, lda, false, pb, 0, false, pc, ldc, k, alpha, rows, beta == 0, bRowsPadded: padded), m, n, k, threads);
+    }
+
+    /// <summary>
+    /// C[m, n] = A[m, k] B[k, n] with A prepacked by <see cref="PackA"/> and B a row table (<see cref="SgemmRowTable"/>):
+    /// the same tiles and bits as <see cref="SgemmRowTable"/> with alpha 1 and beta 0, without packing A.
+    /// </summary>
+    public static void SgemmRowTablePackedA(int m, int n, int k, ReadOnlySpan<float> packedA, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets,
+        Span<float> c, int ldc, int threads = 1)
+    {
+        if (m <= 0 || n < 0 || k <= 0) throw new ArgumentOutOfRangeException(nameof(m), "A prepacked A has rows and columns; n must not be negative.");
+        if (packedA.Length < PackedALength(m, k)) throw new ArgumentException($"packedA holds {packedA.Length} floats; {PackedALength(m, k)} needed for {m}x{k}.", nameof(packedA));
+        bool padded = CheckRowTable(n, k, b, bRowOffsets);
+        if (n == 0) return;
+        CheckOperand(c, m, n, ldc, nameof(c));
+        fixed (float* pa = packedA, pb = b, pc = c)
+        fixed (int* rows = bRowOffsets)
+            Execute(new Job(null, 0, false, pb, 0, false, pc, ldc, k, 1, rows, true, bRowsPadded: padded, packedA: pa, packedRows: PanelRows(m)), m, n, k, threads);
+    }
+
+    /// <summary>
+    /// Checks that each of the k rows of a row table lies inside b, and returns whether every row can be read a whole
+    /// panel past its n columns (the caller left slack after the last row): a ragged last panel is then read in place like
+    /// the others, its extra columns computed into the scratch tile only.
+    /// </summary>
+    private static bool CheckRowTable(int n, int k, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets)
+    {
+        if (bRowOffsets.Length < k) throw new ArgumentException($"B needs {k} row offsets, {bRowOffsets.Length} given.", nameof(bRowOffsets));
+        int lastRow = 0;
+        for (int p = 0; p < k; p++)
+        {
+            if (bRowOffsets[p] < 0 || (long)bRowOffsets[p] + n > b.Length)
+                throw new ArgumentException($"Row {p} of B (offset {bRowOffsets[p]}, {n} columns) lies outside the {b.Length} elements of b.", nameof(bRowOffsets));
+            lastRow = Math.Max(lastRow, bRowOffsets[p]);
+        }
+        return (long)lastRow + (n + NR - 1) / NR * NR <= b.Length;
     }
 
     private static void ScaleC(Span<float> c, int m, int n, int ldc, float beta)

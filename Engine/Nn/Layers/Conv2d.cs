@@ -86,7 +86,7 @@ public sealed class Conv2d : Module
     {
         var g = Geometry(input.Shape);
         Tensor y = context.Rent(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth);
-        ConvKernel.Forward(input.Span, _weight.Value.Span, _bias is null ? [] : _bias.Value.Span, g, y.Span, context.Threads);
+        ConvKernel.Forward(input.Values, _weight.Value.Values, _bias is null ? [] : _bias.Value.Values, g, y.Span, default, context.Threads, PackedWeight(g, context));
         if (context.RecordForBackward) context.State<Cache>(this).Input = input;
         return y;
     }
@@ -152,10 +152,34 @@ public sealed class Conv2d : Module
             {
                 var epilogue = new ConvEpilogue(norm is null ? null : ps, norm is null ? null : pt, activation, slope);
                 if (residual is not null) epilogue = epilogue.WithResidual(py, pr);
-                ConvKernel.Forward(input.Span, _weight.Value.Span, _bias is null ? [] : _bias.Value.Span, g, y.Span, epilogue, context.Threads);
+                ConvKernel.Forward(input.Values, _weight.Value.Values, _bias is null ? [] : _bias.Value.Values, g, y.Span, epilogue, context.Threads, PackedWeight(g, context));
             }
         }
         return y;
+    }
+
+    /// <summary>The weight as packed for the kernel's multiplications, with the weight version it was packed from.</summary>
+    private sealed record PackedWeights(long Version, float[] Panels);
+
+    private PackedWeights? _packed;
+
+    /// <summary>
+    /// In inference, the weight's panels for <paramref name="g"/>'s multiplications (<see cref="ConvKernel.PackWeights"/>),
+    /// packed once and kept while the weight is unchanged (its <see cref="Tensor.WriteVersion"/>), as inference runtimes
+    /// prepack a session's weights; empty in training, where the kernel's route does not read them, or where the weight's
+    /// writes are not tracked. A new version gets new panels, so a forward pass on another thread keeps reading its own.
+    /// </summary>
+    private ReadOnlySpan<float> PackedWeight(in Conv2dGeometry g, StepContext context)
+    {
+        if (context.RecordForBackward || !ConvKernel.ReadsPackedWeights(g) || _weight.Value.WriteVersion is not long version) return default;
+        var packed = _packed;
+        if (packed is null || packed.Version != version)
+        {
+            var panels = new float[ConvKernel.PackedWeightLength(g)];
+            ConvKernel.PackWeights(_weight.Value.Values, g, panels);
+            _packed = packed = new PackedWeights(version, panels);
+        }
+        return packed.Panels;
     }
 
     /// <inheritdoc />

@@ -211,4 +211,40 @@ public sealed class ConvBatchingTests
                 CollectionAssert.AreEqual(expected, fused, $"{g} {activation?.ToString() ?? "affine only"}");
             }
     }
+
+    [TestMethod]
+    public unsafe void PackedWeights_GiveTheBitsOfPackingInEachProduct()
+    {
+        // Every batching case (grouped, several images a product, pointwise, stride 2) plus batch-1 layers of a ResNet's
+        // last stages (4x4 and 2x2 maps: the unfolded route's row table, and the column kernels) and a pointwise one, with a
+        // bias and an epilogue, on one thread and two.
+        var batchOne = new (Conv2dGeometry, int)[]
+        {
+            (new(1, 64, 4, 4, 96, 3, 3, 1, 1, 1, 1, 1, 1), 2), (new(1, 48, 2, 2, 72, 3, 3, 1, 1, 1, 1, 1, 1), 1),
+            (new(1, 40, 8, 8, 24, 3, 3, 2, 2, 1, 1, 1, 1), 2), (new(1, 32, 3, 3, 80, 1, 1), 2),
+        };
+        int routes = 0;
+        foreach (var (g, threads) in Cases().Concat(batchOne))
+        {
+            if (!Conv2d.ReadsPackedWeights(g)) continue;
+            routes++;
+            float[] x = Random(g.InputLength, 21), w = Random(g.WeightLength, 22), b = Random(g.OutChannels, 23);
+            float[] scale = Random(g.OutChannels, 24), shift = Random(g.OutChannels, 25);
+            var packed = new float[Conv2d.PackedWeightLength(g)];
+            Conv2d.PackWeights(w, g, packed);
+            float[] expected = new float[g.OutputLength], actual = Enumerable.Repeat(float.NaN, g.OutputLength).ToArray();
+            fixed (float* ps = scale, pt = shift)
+            {
+                var epilogue = new ConvEpilogue(ps, pt, ActivationKind.Relu, 0);
+                Conv2d.Forward(x, w, b, g, expected, epilogue, threads);
+                Conv2d.Forward(x, w, b, g, actual, epilogue, threads, packed);
+            }
+            for (int i = 0; i < expected.Length; i++)
+                Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(actual[i]), $"{g} t{threads}: element {i}");
+        }
+        Assert.IsGreaterThanOrEqualTo(10, routes, "cases that read packed weights");
+        var some = new Conv2dGeometry(1, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1);
+        Assert.ThrowsExactly<ArgumentException>(() => Conv2d.Forward(new float[some.InputLength], new float[some.WeightLength], [], some, new float[some.OutputLength],
+            default, 1, new float[Conv2d.PackedWeightLength(some) - 1]), "panels of another length");
+    }
 }

@@ -229,6 +229,30 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    public void PrepackedA_WithARowTable_GivesTheBitsOfSgemmRowTable()
+    {
+        // B's rows are overlapping windows of one buffer, as a convolution's; shapes as above, plus a row table without the
+        // slack that lets a ragged last panel be read in place.
+        int seed = 800;
+        foreach (var (m, n, k, slack) in new[] { (19, 75, 300, 32), (37, 5, 40, 32), (130, 300, 64, 32), (70, 16, 33, 0), (3, 70, 9, 0) })
+            foreach (int threads in new[] { 1, 2 })
+            {
+                float[] a = Random(m * k, seed++), b = Random(3 * k + n + slack, seed++);
+                int[] rows = Enumerable.Range(0, k).Select(p => 3 * p).ToArray();
+                var expected = new float[m * n];
+                Gemm.SgemmRowTable(m, n, k, 1, a, k, b, rows, 0, expected, n, threads);
+                var packed = new float[Gemm.PackedALength(m, k)];
+                Gemm.PackA(a, m, k, k, packed);
+                var c = Enumerable.Repeat(float.NaN, m * n).ToArray();
+                Gemm.SgemmRowTablePackedA(m, n, k, packed, b, rows, c, n, threads);
+                for (int i = 0; i < c.Length; i++)
+                    Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(c[i]), $"m={m} n={n} k={k} threads={threads}: element {i}");
+            }
+        Assert.ThrowsExactly<ArgumentException>(() => Gemm.SgemmRowTablePackedA(3, 2, 4, new float[8], new float[8], [0, 1, 2, 3], new float[6], 2), "packed A too short for its shape");
+        Assert.ThrowsExactly<ArgumentException>(() => Gemm.SgemmRowTablePackedA(3, 2, 4, new float[Gemm.PackedALength(3, 4)], new float[8], [0, 1, 2, 7], new float[6], 2), "a row past b");
+    }
+
+    [TestMethod]
     public void TooShortSpans_AreRejected()
     {
         Assert.ThrowsExactly<ArgumentException>(() => Gemm.Sgemm(false, false, 2, 2, 2, 1, new float[3], 2, new float[4], 2, 0, new float[4], 2));

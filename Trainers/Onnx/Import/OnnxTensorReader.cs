@@ -32,7 +32,7 @@ internal static class OnnxTensorReader
             if (raw.Length < (long)count * size)
                 throw new InvalidDataException($"{what} has {raw.Length} bytes of data; its shape [{string.Join(", ", shape)}] of {type} needs {(long)count * size}.");
             for (int i = 0; i < count; i++) data[i] = Decode(type, raw.Slice(i * size, size));
-            return new Tensor(data, shape);
+            return Tensor.Adopt(data, shape);
         }
         int available = type switch
         {
@@ -54,7 +54,7 @@ internal static class OnnxTensorReader
                 TensorProto.Types.DataType.Float16 => (float)BitConverter.UInt16BitsToHalf((ushort)t.Int32Data[i]),
                 _ => t.Int32Data[i],
             };
-        return new Tensor(data, shape);
+        return Tensor.Adopt(data, shape);
     }
 
     public static int[] CheckedShape(IList<long> dims, string what, long max)
