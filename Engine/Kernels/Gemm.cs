@@ -620,6 +620,11 @@ internal static unsafe class Gemm
         where TRows : struct, IPanelRows
         where TA : struct, IALayout
     {
+        if (nr == 32 && nRem == 16 && mRem == MR)
+        {
+            Kernel512Half(kc, pa, rows, c, ldc, store);
+            return;
+        }
         if (nRem == nr)
         {
             if (nr == 32)
@@ -661,7 +666,8 @@ internal static unsafe class Gemm
         where TA : struct, IALayout
     {
         float* tile = stackalloc float[8 * 32];
-        if (nr == 32) Kernel512(kc, pa, rows, tile, nr, store: true);
+        if (nr == 32 && nRem <= 16) Kernel512Half(kc, pa, rows, tile, nr, store: true);
+        else if (nr == 32) Kernel512(kc, pa, rows, tile, nr, store: true);
         else if (nr == 16 && nRem < 8) Avx2Tile<TRows, OneVector, TA>(kc, pa, layout, rows, tile, nr, mRem, store: true);
         else if (nr == 16) Avx2Tile<TRows, TwoVectors, TA>(kc, pa, layout, rows, tile, nr, mRem, store: true);
         else KernelScalar(kc, pa, rows, tile, nr, store: true);
@@ -721,6 +727,43 @@ internal static unsafe class Gemm
         Add512(c, t.C60, t.C61, store); c += ldc;
         Add512(c, t.C70, t.C71, store);
     }
+
+    /// <summary>
+    /// C[8, 16] += an 8-row A panel times the first 16 columns of a B panel: a last panel of at most 16 columns (a 4x4 map
+    /// at batch 1 is 16 columns in all) would otherwise run the whole 8x32 tile, half of its FMAs wasted. Eight chains of
+    /// FMAs, each element summing its k products in order, as the whole tile would.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512Half<TRows>(int kc, float* pa, TRows rows, float* c, int ldc, bool store)
+        where TRows : struct, IPanelRows
+    {
+        PrefetchTile(c, ldc, 8, 16);
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b = Vector512.Load(rows.Next());
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[0]), b, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[1]), b, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[2]), b, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[3]), b, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[4]), b, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[5]), b, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[6]), b, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[7]), b, c7);
+            pa += 8;
+        }
+        AddHalf(c, c0, store); c += ldc;
+        AddHalf(c, c1, store); c += ldc;
+        AddHalf(c, c2, store); c += ldc;
+        AddHalf(c, c3, store); c += ldc;
+        AddHalf(c, c4, store); c += ldc;
+        AddHalf(c, c5, store); c += ldc;
+        AddHalf(c, c6, store); c += ldc;
+        AddHalf(c, c7, store);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddHalf(float* c, Vector512<float> v, bool store) => (store ? v : v + Vector512.Load(c)).Store(c);
 
     /// <summary>The accumulators of an 8x32 AVX-512 tile (kept in registers once <see cref="Step512"/> is inlined).</summary>
     private struct Tile8x32

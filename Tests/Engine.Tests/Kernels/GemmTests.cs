@@ -130,14 +130,16 @@ public sealed class GemmTests
     {
         // Up to two panels of columns read A in place (AVX2) where wider products pack it: the same products in the same
         // order, so a narrow product's columns have the bits of the same columns of a wide one. Rows past 64 pack B too;
-        // a padded lda, k beyond one K block and every short last panel of rows and columns are covered.
+        // a padded lda, k beyond one K block and every short last panel of rows and columns are covered. With AVX-512 a
+        // last panel of at most 16 columns runs a half-width tile (16, and 40 and 48 after a whole panel): its columns too
+        // must have the bits of the same columns computed by whole tiles (the first 32 of the wide product).
         const int wide = 80;
         foreach (var (m, k, lda) in new[] { (13, 37, 37), (70, 300, 301), (7, 5, 9) })
         {
             float[] a = Random(m * lda, m), b = Random(k * wide, k);
             var full = new float[m * wide];
             Gemm.Sgemm(false, false, m, wide, k, 1, a, lda, b, wide, 0, full, wide);
-            foreach (int n in new[] { 1, 3, 8, 9, 16, 17, 31, 32 })
+            foreach (int n in new[] { 1, 3, 8, 9, 16, 17, 31, 32, 40, 48 })
             {
                 var c = new float[m * n];
                 Gemm.Sgemm(false, false, m, n, k, 1, a, lda, b, wide, 0, c, n, threads: n % 2 + 1);
