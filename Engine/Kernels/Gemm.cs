@@ -703,8 +703,11 @@ internal static unsafe class Gemm
     /// <summary>
     /// C[8, 32] += an 8-row A panel times a 32-column B panel (AVX-512), two steps of k per iteration (as the AVX2 kernel:
     /// with one step a loop, the loop's own instructions sit between the FMAs). Each element sums its k products in order.
+    /// Never inlined (nor the other AVX-512 kernels): where dynamic PGO judged the tile loop hot enough to inline this
+    /// into <see cref="Job.Run"/>, the caller's inlining budget ran out before <see cref="Step512"/>, which then ran as a
+    /// call with the accumulators in memory (ResNet-20 at batch 256 after batch-1 passes: 135 ms a pass instead of 89).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Kernel512<TRows>(int kc, float* pa, TRows rows, float* c, int ldc, bool store)
         where TRows : struct, IPanelRows
     {
@@ -733,7 +736,7 @@ internal static unsafe class Gemm
     /// at batch 1 is 16 columns in all) would otherwise run the whole 8x32 tile, half of its FMAs wasted. Eight chains of
     /// FMAs, each element summing its k products in order, as the whole tile would.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Kernel512Half<TRows>(int kc, float* pa, TRows rows, float* c, int ldc, bool store)
         where TRows : struct, IPanelRows
     {
@@ -806,7 +809,7 @@ internal static unsafe class Gemm
     /// tile. A missing panel (rows under 32) rereads the first, a missing column (cols under 4) the block's zero padding;
     /// neither is stored. C's element (i, j) is at c + i <paramref name="rowStride"/> + j <paramref name="colStride"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ColumnKernel(int kc, float* pa, float* pb, float* c, nint rowStride, nint colStride, int rows, int cols, bool store)
     {
         nint panel = (nint)kc * 8;
