@@ -9,8 +9,17 @@ namespace MlPipelines.Benchmarks.Onnx;
 internal static class EngineInference
 {
     /// <summary>
-    /// Warms up (20 passes at batch 1, one otherwise), then runs the batch for at least <paramref name="seconds"/> and at
-    /// least 20 (batch 1) or 2 passes, each timed on its own.
+    /// Seconds of warm-up before timing, as anchors/ort_infer.js does for ONNX Runtime. Tiered compilation makes the first
+    /// passes slow, and with dynamic PGO the methods called once or twice a pass reach their final code only after a dozen
+    /// passes: ResNet-20 at batch 256, two threads, from a fresh process ran 473, 283, 291, 111, 123, then 92-112 ms until
+    /// about the sixteenth pass (2.3 s in), then 85-90 ms. One warm-up pass left all of that in a three-second window's
+    /// mean (1,705 img/s where the steady state is about 2,900).
+    /// </summary>
+    private const double WarmSeconds = 3;
+
+    /// <summary>
+    /// Warms up (at least 20 passes at batch 1, 3 otherwise, and at least <see cref="WarmSeconds"/>), then runs the batch
+    /// for at least <paramref name="seconds"/> and at least 20 (batch 1) or 2 passes, each timed on its own.
     /// </summary>
     public static InferenceTiming Measure(Module model, (int C, int H, int W) image, int batch, int threads, double seconds)
     {
@@ -20,7 +29,9 @@ internal static class EngineInference
         var rng = new SeededRandom(2);
         foreach (ref float v in x.Span) v = rng.NextFloat(-1, 1);
         int minRuns = batch == 1 ? 20 : 2;
-        for (int i = 0; i < (batch == 1 ? 20 : 1); i++) Forward(model, x, ctx);
+        int warmRuns = batch == 1 ? 20 : 3;
+        long warmStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < warmRuns || Stopwatch.GetElapsedTime(warmStart).TotalSeconds < WarmSeconds; i++) Forward(model, x, ctx);
 
         var times = new List<double>();
         var process = Process.GetCurrentProcess();

@@ -3,8 +3,9 @@
 // interOpNumThreads 1, intraOpNumThreads = THREADS).
 //
 // Usage: node ort_infer.js MODEL.onnx C,H,W THREADS SECONDS BATCHES [CHECK_INPUT.bin CHECK_N CHECK_OUTPUT.bin]
-//   BATCHES  comma-separated batch sizes, e.g. "1,256"; each is warmed up, then run for at least SECONDS (and at least
-//            MIN_RUNS times: 20 for batch 1, 2 otherwise).
+//   BATCHES  comma-separated batch sizes, e.g. "1,256"; each is warmed up (at least 20 runs at batch 1, 3 otherwise, and
+//            at least WARM_SECONDS), then run for at least SECONDS (and at least MIN_RUNS times: 20 for batch 1, 2
+//            otherwise). The engine side (Benchmarks/Onnx/EngineInference.cs) warms up the same way.
 //   CHECK_*  optional: run CHECK_N images of raw float32 input once and write the raw float32 output (the harness
 //            compares it with our engine's).
 // Prints one JSON object per line: first {"kind":"session", versions, the process's OS thread count before and after
@@ -18,6 +19,9 @@ const fs = require('fs');
 const ort = require('onnxruntime-node');
 
 const threadCount = () => fs.readdirSync('/proc/self/task').length;
+
+/** Seconds of warm-up before timing each batch size, on both sides of the comparison. */
+const WARM_SECONDS = 3;
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
 // CPU clock ticks (user + system) of each OS thread of this process, by thread id.
@@ -80,7 +84,8 @@ function randomInput(count, seed) {
   for (const batch of batchesArg.split(',').map(Number)) {
     const feeds = { [input]: new ort.Tensor('float32', randomInput(batch * c * h * w, 2), [batch, c, h, w]) };
     const minRuns = batch === 1 ? 20 : 2;
-    for (let i = 0; i < (batch === 1 ? 20 : 1); i++) await session.run(feeds);
+    const warmRuns = batch === 1 ? 20 : 3, warmStart = now();
+    for (let i = 0; i < warmRuns || now() - warmStart < WARM_SECONDS; i++) await session.run(feeds);
     const times = [];
     const cpu0 = process.cpuUsage();
     const ticks0 = threadTicks();
