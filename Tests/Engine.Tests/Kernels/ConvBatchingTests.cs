@@ -239,8 +239,7 @@ public sealed class ConvBatchingTests
                 Conv2d.Forward(x, w, b, g, expected, epilogue, threads);
                 Conv2d.Forward(x, w, b, g, actual, epilogue, threads, packed);
             }
-            for (int i = 0; i < expected.Length; i++)
-                Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(actual[i]), $"{g} t{threads}: element {i}");
+            AssertSameBits(expected, actual, $"{g} t{threads}");
         }
         Assert.IsGreaterThanOrEqualTo(10, routes, "cases that read packed weights");
         var some = new Conv2dGeometry(1, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1);

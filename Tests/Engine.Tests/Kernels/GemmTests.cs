@@ -223,8 +223,7 @@ public sealed class GemmTests
                 Gemm.PackA(a, m, k, lda, packed);
                 var c = Enumerable.Repeat(float.NaN, m * n).ToArray();
                 Gemm.SgemmPackedA(m, n, k, packed, b, n, c, n, threads);
-                for (int i = 0; i < c.Length; i++)
-                    Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(c[i]), $"m={m} n={n} k={k} threads={threads}: element {i}");
+                AssertSameBits(expected, c, $"m={m} n={n} k={k} threads={threads}");
             }
         Assert.ThrowsExactly<ArgumentException>(() => Gemm.PackA(new float[12], 3, 4, 4, new float[Gemm.PackedALength(3, 4) - 1]), "packed buffer too short");
         Assert.ThrowsExactly<ArgumentException>(() => Gemm.SgemmPackedA(3, 2, 4, new float[8], new float[8], 2, new float[6], 2), "packed A too short for its shape");
@@ -247,8 +246,7 @@ public sealed class GemmTests
                 Gemm.PackA(a, m, k, k, packed);
                 var c = Enumerable.Repeat(float.NaN, m * n).ToArray();
                 Gemm.SgemmRowTablePackedA(m, n, k, packed, b, rows, c, n, threads);
-                for (int i = 0; i < c.Length; i++)
-                    Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(c[i]), $"m={m} n={n} k={k} threads={threads}: element {i}");
+                AssertSameBits(expected, c, $"m={m} n={n} k={k} threads={threads}");
             }
         Assert.ThrowsExactly<ArgumentException>(() => Gemm.SgemmRowTablePackedA(3, 2, 4, new float[8], new float[8], [0, 1, 2, 3], new float[6], 2), "packed A too short for its shape");
         Assert.ThrowsExactly<ArgumentException>(() => Gemm.SgemmRowTablePackedA(3, 2, 4, new float[Gemm.PackedALength(3, 4)], new float[8], [0, 1, 2, 7], new float[6], 2), "a row past b");

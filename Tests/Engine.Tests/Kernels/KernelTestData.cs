@@ -15,6 +15,14 @@ internal static class KernelTestData
     /// <summary>The values widened to double, as the plain reference kernels take them.</summary>
     public static double[] D(float[] x) => x.Select(v => (double)v).ToArray();
 
+    /// <summary>Asserts that two results hold the same bits, element by element (NaN payloads and signed zeros included).</summary>
+    public static void AssertSameBits(float[] expected, float[] actual, string what)
+    {
+        Assert.AreEqual(expected.Length, actual.Length, what);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(actual[i]), $"{what}: element {i}");
+    }
+
     /// <summary>Every element within <paramref name="tol"/> x (1 + |expected|) of the double-precision reference.</summary>
     public static void AssertClose(double[] expected, float[] actual, double tol, string what)
     {
