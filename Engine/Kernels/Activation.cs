@@ -28,7 +28,7 @@ internal static class Activation
             case ActivationKind.HardSwish: Elementwise.Map(new HardSwishOp(), x, y, threads); break;
             case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case ActivationKind.Tanh: TensorPrimitives.Tanh(x, y); break;
-            case ActivationKind.Silu: Silu(x, y); break;
+            case ActivationKind.Silu: Elementwise.Map(new SiluOp(), x, y, threads); break;
             case ActivationKind.Gelu:
                 for (int i = 0; i < x.Length; i++) y[i] = (float)(0.5 * x[i] * (1 + Erf(x[i] / Math.Sqrt(2))));
                 break;
@@ -43,26 +43,11 @@ internal static class Activation
         }
     }
 
-    /// <summary>SiLU works through blocks of this many floats in stack buffers, so its output may alias its input.</summary>
+    /// <summary>SiLU's backward works through blocks of this many floats in stack buffers.</summary>
     private const int SiluBlock = 512;
 
     /// <summary>Shorter blocks are padded to this length for the sigmoid (see <see cref="SigmoidOfBlock"/>).</summary>
     private const int SiluShortest = 16;
-
-    /// <summary>
-    /// y = x sigmoid(x) with the vector sigmoid, a block at a time (each block of x is read before the same block of y is
-    /// written). It was a scalar exp per element: an EfficientNet's largest cost.
-    /// </summary>
-    private static void Silu(ReadOnlySpan<float> x, Span<float> y)
-    {
-        Span<float> sigmoid = stackalloc float[SiluBlock];
-        Span<float> padded = stackalloc float[SiluShortest];
-        for (int i = 0; i < x.Length; i += SiluBlock)
-        {
-            ReadOnlySpan<float> block = x.Slice(i, Math.Min(SiluBlock, x.Length - i));
-            TensorPrimitives.Multiply(block, SigmoidOfBlock(block, sigmoid, padded), y.Slice(i, block.Length));
-        }
-    }
 
     /// <summary>dX += dY s (1 + x (1 - s)) with s = sigmoid(x), a block at a time (dX was cleared first when not accumulating).</summary>
     private static void SiluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)

@@ -51,8 +51,8 @@ internal readonly unsafe struct ConvEpilogue
     /// <summary>
     /// Hands <paramref name="consumer"/> this epilogue for channel <paramref name="channel"/> as one vector operator (the
     /// operators <see cref="Apply(ReadOnlySpan{float}, Span{float}, int)"/> maps, so the same bits), for a kernel to apply
-    /// to its accumulators before they are stored. False, and nothing run, for the activations built on exp, which have no
-    /// such operator.
+    /// to its accumulators before they are stored (SiLU included, through the vector exp). False, and nothing run, for the
+    /// other activations built on exp (sigmoid, tanh, GELU), which have no such operator.
     /// </summary>
     public bool TryDispatch<TConsumer>(int channel, ref TConsumer consumer) where TConsumer : struct, IEpilogueConsumer, allows ref struct
     {
@@ -68,6 +68,7 @@ internal readonly unsafe struct ConvEpilogue
                 case ActivationKind.LeakyRelu: consumer.Run(new LeakyReluOp(_slope)); return true;
                 case ActivationKind.HardSwish: consumer.Run(new HardSwishOp()); return true;
                 case ActivationKind.HardSigmoid: consumer.Run(new HardSigmoidOp()); return true;
+                case ActivationKind.Silu: consumer.Run(new SiluOp()); return true;
                 default: return false;
             }
         }
@@ -80,6 +81,7 @@ internal readonly unsafe struct ConvEpilogue
             case ActivationKind.LeakyRelu: consumer.Run(new AffineThenOp<LeakyReluOp>(affine, new LeakyReluOp(_slope))); return true;
             case ActivationKind.HardSwish: consumer.Run(new AffineThenOp<HardSwishOp>(affine, default)); return true;
             case ActivationKind.HardSigmoid: consumer.Run(new AffineThenOp<HardSigmoidOp>(affine, default)); return true;
+            case ActivationKind.Silu: consumer.Run(new AffineThenOp<SiluOp>(affine, default)); return true;
             default: return false;
         }
     }
@@ -110,7 +112,7 @@ internal readonly unsafe struct ConvEpilogue
 
     /// <summary>
     /// dst = epilogue(src) for values of channel <paramref name="channel"/> (dst may be src): the affine map and a
-    /// piecewise activation in one pass; the activations built on exp go over dst a second time.
+    /// piecewise activation (or SiLU) in one pass; the other activations built on exp go over dst a second time.
     /// </summary>
     public void Apply(ReadOnlySpan<float> src, Span<float> dst, int channel)
     {
@@ -134,6 +136,7 @@ internal readonly unsafe struct ConvEpilogue
             case ActivationKind.LeakyRelu: Elementwise.Map(new AffineThenOp<LeakyReluOp>(affine, new LeakyReluOp(_slope)), src, dst); return;
             case ActivationKind.HardSwish: Elementwise.Map(new AffineThenOp<HardSwishOp>(affine, default), src, dst); return;
             case ActivationKind.HardSigmoid: Elementwise.Map(new AffineThenOp<HardSigmoidOp>(affine, default), src, dst); return;
+            case ActivationKind.Silu: Elementwise.Map(new AffineThenOp<SiluOp>(affine, default), src, dst); return;
             default:
                 Elementwise.Map(affine, src, dst);
                 Activation.Forward(_activation, dst, dst, _slope);

@@ -85,7 +85,7 @@ internal static unsafe class DepthwiseConv
                     plane.HasBias = Bias is not null;
                     plane.Bias = Bias is null ? 0 : Bias[channel];
                     if (Epilogue.TryDispatch(channel, ref plane)) continue;
-                    // An activation built on exp: the bias in registers, the epilogue over the plane (still in cache).
+                    // An activation without a vector operator (sigmoid, tanh, GELU): the bias in registers, the epilogue over the plane (still in cache).
                     plane.Run(new IdentityOp());
                     Epilogue.Apply(new Span<float>(plane.Output, outPlane), channel);
                 }
