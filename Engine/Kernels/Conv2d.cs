@@ -31,17 +31,26 @@ internal static unsafe class Conv2d
     /// <paramref name="packedW"/> (<see cref="PackWeights"/> of this very w, for a geometry where
     /// <see cref="ReadsPackedWeights"/>) the multiplications read it instead of packing w again: same bits, less work.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="inputScale"/> ([N, Cin]; 1x1 stride-1 kernels without groups) x's channels are multiplied by
+    /// their image's scales as the products read them, with the bits of scaling x first.
+    /// </remarks>
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y, in ConvEpilogue epilogue, int threads,
-        ReadOnlySpan<float> packedW = default)
+        ReadOnlySpan<float> packedW = default, ReadOnlySpan<float> inputScale = default)
     {
         Check(x.Length, g.InputLength, "x");
         Check(w.Length, g.WeightLength, "w");
         Check(y.Length, g.OutputLength, "y");
         if (bias.Length != 0) Check(bias.Length, g.OutChannels, "bias");
         if (packedW.Length != 0) Check(packedW.Length, PackedWeightLength(g), "packedW");
-        fixed (float* px = x, pw = w, pb = bias, py = y, ppw = packedW)
+        if (inputScale.Length != 0)
         {
-            if (DepthwiseConv.Applies(g))
+            if (!g.IsPointwise || g.Groups != 1) throw new ArgumentException("An input scale needs a 1x1 stride-1 convolution without groups.", nameof(inputScale));
+            Check(inputScale.Length, g.Batch * g.InChannels, "inputScale");
+        }
+        fixed (float* px = x, pw = w, pb = bias, py = y, ppw = packedW, pscale = inputScale)
+        {
+            if (inputScale.IsEmpty && DepthwiseConv.Applies(g))
             {
                 DepthwiseConv.Forward(px, pw, bias.Length == 0 ? null : pb, g, py, epilogue, threads);
                 return;
@@ -57,8 +66,8 @@ internal static unsafe class Conv2d
             var plan = new BatchPlan(g, shifted ? ShiftedConv.ImagesPerGemm(g) : ForwardImagesPerGemm(g), inner > 1 ? 1 : threads);
             var body = new ForwardBody
             {
-                X = px, W = pw, PackedW = shifted ? null : ppw, Bias = pb, BiasLength = bias.Length, Y = py, G = g, Epilogue = epilogue, GemmThreads = inner,
-                Shifted = shifted, Plan = plan,
+                X = px, W = pw, PackedW = shifted ? null : ppw, InputScale = inputScale.IsEmpty ? null : pscale, Bias = pb, BiasLength = bias.Length, Y = py, G = g,
+                Epilogue = epilogue, GemmThreads = inner, Shifted = shifted, Plan = plan,
             };
             plan.Run(body);
         }
@@ -238,8 +247,11 @@ internal static unsafe class Conv2d
 
     private struct ForwardBody : IChunkBody
     {
-        /// <summary>PackedW: <see cref="PackWeights"/>'s panels of W, or null to pack W in each multiplication.</summary>
-        public float* X, W, PackedW, Bias, Y;
+        /// <summary>
+        /// PackedW: <see cref="PackWeights"/>'s panels of W, or null to pack W in each multiplication; InputScale: [N, Cin]
+        /// scales of x's channels (pointwise only), or null.
+        /// </summary>
+        public float* X, W, PackedW, InputScale, Bias, Y;
         public int BiasLength;
         public Conv2dGeometry G;
         public ConvEpilogue Epilogue;
@@ -254,7 +266,7 @@ internal static unsafe class Conv2d
                 ShiftedConv.Run(X, W, BiasLength == 0 ? null : Bias, G.GroupInChannels, G.GroupOutChannels, G, Y, accumulate: false, n0, n1, Epilogue, GemmThreads);
             else
                 ForwardImages(new(X, G.InputLength), new(W, G.WeightLength), new(PackedW, PackedW is null ? 0 : PackedWeightLength(G)), new(Bias, BiasLength), G,
-                    new(Y, G.OutputLength), n0, n1, Epilogue, GemmThreads);
+                    new(Y, G.OutputLength), n0, n1, Epilogue, GemmThreads, new(InputScale, InputScale is null ? 0 : G.Batch * G.InChannels));
         }
     }
 
@@ -324,11 +336,12 @@ internal static unsafe class Conv2d
     }
 
     private static void ForwardImages(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> packedW, ReadOnlySpan<float> bias, in Conv2dGeometry g, Span<float> y,
-        int n0, int n1, in ConvEpilogue epilogue, int gemmThreads)
+        int n0, int n1, in ConvEpilogue epilogue, int gemmThreads, ReadOnlySpan<float> inputScale = default)
     {
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, groupIn = g.GroupInChannels * inPlane;
         int og = g.GroupOutChannels, patch = g.PatchSize, nb = ForwardImagesPerGemm(g), packedLength = Gemm.PackedALength(og, patch);
-        float[]? col = g.IsPointwise && nb == 1 ? null : ArrayPool<float>.Shared.Rent(patch * outPlane * nb);
+        bool scaled = !inputScale.IsEmpty;
+        float[]? col = g.IsPointwise && nb == 1 && !scaled ? null : ArrayPool<float>.Shared.Rent(patch * outPlane * nb);
         float[]? tmp = nb > 1 ? ArrayPool<float>.Shared.Rent(og * outPlane * nb) : null;
         int[]? bandRows = g.IsPointwise ? null : ArrayPool<int>.Shared.Rent(patch);
         try
@@ -347,6 +360,13 @@ internal static unsafe class Conv2d
                         int yg = (n * g.OutChannels + grp * og) * outPlane;
                         if (g.IsPointwise)
                         {
+                            if (scaled)
+                            {
+                                // The image's channels times their scales, into a copy that stays in cache for the product.
+                                for (int c = 0; c < patch; c++)
+                                    TensorPrimitives.Multiply(xg.Slice(c * inPlane, inPlane), inputScale[n * g.InChannels + c], col.AsSpan(c * inPlane, inPlane));
+                                xg = col.AsSpan(0, patch * inPlane);
+                            }
                             Span<float> yOut = y.Slice(yg, og * outPlane);
                             if (pg.IsEmpty) Gemm.Sgemm(false, false, og, outPlane, patch, 1, wg, patch, xg, outPlane, 0, yOut, outPlane, gemmThreads);
                             else Gemm.SgemmPackedA(og, outPlane, patch, pg, xg, outPlane, yOut, outPlane, gemmThreads);
@@ -374,6 +394,9 @@ internal static unsafe class Conv2d
                     {
                         ReadOnlySpan<float> xi = x.Slice((n + i) * g.InChannels * inPlane + grp * groupIn, groupIn);
                         if (!g.IsPointwise) Im2Col.Unfold(xi, g, col.AsSpan(i * outPlane), cols);
+                        else if (scaled)
+                            for (int c = 0; c < patch; c++)
+                                TensorPrimitives.Multiply(xi.Slice(c * inPlane, inPlane), inputScale[(n + i) * g.InChannels + c], col.AsSpan(c * cols + i * outPlane, outPlane));
                         else
                             for (int c = 0; c < patch; c++) xi.Slice(c * inPlane, inPlane).CopyTo(col.AsSpan(c * cols + i * outPlane, outPlane));
                     }

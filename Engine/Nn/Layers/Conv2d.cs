@@ -117,10 +117,25 @@ public sealed class Conv2d : Module
     /// the ReLU), each output plane finished as the convolution stores it, with the bits of the layers run in turn. Only
     /// where <see cref="FusesNormalization"/> holds.
     /// </summary>
-    public Tensor ForwardResidual(Tensor input, StepContext context, BatchNorm2d? norm, Tensor residual, bool relu)
+    public Tensor ForwardResidual(Tensor input, StepContext context, BatchNorm2d? norm, Tensor residual, bool relu) =>
+        ForwardScaled(input, null, context, norm, residual, relu);
+
+    /// <summary>
+    /// Pure inference: y = norm(conv(x * <paramref name="inputScale"/>)) (+ <paramref name="residual"/>, then the ReLU when
+    /// <paramref name="relu"/>), with x's channels scaled per image ([N, C, 1, 1], squeeze-and-excitation's gates) as the
+    /// 1x1 convolution reads them rather than in a pass of their own; the bits of scaling first. Only where
+    /// <see cref="FusesNormalization"/> holds; a scale only for a 1x1 stride-1 convolution without groups.
+    /// </summary>
+    public Tensor ForwardScaled(Tensor input, Tensor? inputScale, StepContext context, BatchNorm2d? norm, Tensor? residual = null, bool relu = false)
     {
-        if (!FusesNormalization(context, norm)) throw new InvalidOperationException("A residual sum is fused only in pure inference with the norm in eval mode.");
-        return ForwardFused(input, context, norm, relu ? ActivationKind.Relu : null, 0, residual);
+        if (!FusesNormalization(context, norm)) throw new InvalidOperationException("A residual sum or input scale is fused only in pure inference with the norm in eval mode.");
+        if (inputScale is not null)
+        {
+            Require(Kernel == (1, 1) && Stride == (1, 1) && Padding == default && Groups == 1, "scales its input only as a 1x1 stride-1 convolution without groups");
+            if (inputScale.Length != input.Dim(0) * InChannels)
+                Require(false, $"takes {input.Dim(0) * InChannels} input scales for input {ShapeText(input.Shape.ToArray())}, got {inputScale.ShapeText}");
+        }
+        return ForwardFused(input, context, norm, relu ? ActivationKind.Relu : null, 0, residual, inputScale);
     }
 
     /// <summary>
@@ -137,7 +152,7 @@ public sealed class Conv2d : Module
         return y;
     }
 
-    private Tensor ForwardFused(Tensor input, StepContext context, BatchNorm2d? norm, ActivationKind? activation, float slope, Tensor? residual)
+    private Tensor ForwardFused(Tensor input, StepContext context, BatchNorm2d? norm, ActivationKind? activation, float slope, Tensor? residual, Tensor? inputScale = null)
     {
         var g = Geometry(input.Shape);
         Tensor y = context.Rent(g.Batch, g.OutChannels, g.OutHeight, g.OutWidth);
@@ -152,7 +167,8 @@ public sealed class Conv2d : Module
             {
                 var epilogue = new ConvEpilogue(norm is null ? null : ps, norm is null ? null : pt, activation, slope);
                 if (residual is not null) epilogue = epilogue.WithResidual(py, pr);
-                ConvKernel.Forward(input.Values, _weight.Value.Values, _bias is null ? [] : _bias.Value.Values, g, y.Span, epilogue, context.Threads, PackedWeight(g, context));
+                ConvKernel.Forward(input.Values, _weight.Value.Values, _bias is null ? [] : _bias.Value.Values, g, y.Span, epilogue, context.Threads, PackedWeight(g, context),
+                    inputScale is null ? default : inputScale.Values);
             }
         }
         return y;

@@ -60,13 +60,19 @@ public sealed class MBConv : Module
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
-        if (UsesResidual && (!_stochasticDepth.IsTraining || _stochasticDepth.Probability == 0)
-            && _block[_block.Modules.Count - 1] is Sequential { Modules: [Conv2d project, BatchNorm2d norm] } && project.FusesNormalization(context, norm))
+        int last = _block.Modules.Count - 1;
+        if ((!_stochasticDepth.IsTraining || _stochasticDepth.Probability == 0)
+            && _block[last] is Sequential { Modules: [Conv2d project, BatchNorm2d norm] } && project.FusesNormalization(context, norm))
         {
-            // Pure inference (stochastic depth the identity): the projection's batch norm and the residual sum finish each
-            // plane as it is stored.
-            Tensor hidden = _block.ForwardRange(input, context, 0, _block.Modules.Count - 1);
-            return project.ForwardResidual(hidden, context, norm, input, relu: false);
+            // Pure inference (stochastic depth the identity): the projection scales its input by the squeeze-and-excitation
+            // gates as it reads it (x * g is never written out), and its batch norm and the residual sum finish each plane
+            // as it is stored.
+            if (_block[last - 1] is SqueezeExcitation se)
+            {
+                Tensor expanded = _block.ForwardRange(input, context, 0, last - 1);
+                return project.ForwardScaled(expanded, se.Gate(expanded, context), context, norm, UsesResidual ? input : null);
+            }
+            if (UsesResidual) return project.ForwardResidual(_block.ForwardRange(input, context, 0, last), context, norm, input, relu: false);
         }
         Tensor h = _block.Forward(input, context);
         if (!UsesResidual) return h;

@@ -43,13 +43,22 @@ public sealed class SqueezeExcitation : Module
     /// <summary>The activation that makes the channel gates.</summary>
     public ActivationKind ScaleActivation => _scale.Kind;
 
+    /// <summary>
+    /// The channel gates g [N, C, 1, 1] of <paramref name="input"/> without scaling it: a block whose next layer is a 1x1
+    /// convolution hands them to it (<see cref="Conv2d.ForwardResidual"/>'s input scale) instead of writing x * g out.
+    /// </summary>
+    public Tensor Gate(Tensor input, StepContext context)
+    {
+        OutputShape(input.Shape.ToArray());
+        Tensor s = _pool.Forward(input, context).Reshape(input.Dim(0), Channels, 1, 1);
+        return _scale.Forward(_fc2.Forward(_activation.Forward(_fc1.Forward(s, context), context), context), context);
+    }
+
     /// <inheritdoc />
     public override Tensor Forward(Tensor input, StepContext context)
     {
-        OutputShape(input.Shape.ToArray());
         int n = input.Dim(0), c = Channels, hw = input.Dim(2) * input.Dim(3);
-        Tensor s = _pool.Forward(input, context).Reshape(n, c, 1, 1);
-        Tensor gate = _scale.Forward(_fc2.Forward(_activation.Forward(_fc1.Forward(s, context), context), context), context);
+        Tensor gate = Gate(input, context);
         Tensor y = context.Rent(input.Shape);
         // Each plane times its gate, planes split over the threads (a single-threaded pass over an EfficientNet's
         // expanded activations left the second core idle).

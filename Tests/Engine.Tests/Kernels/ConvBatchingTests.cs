@@ -246,4 +246,39 @@ public sealed class ConvBatchingTests
         Assert.ThrowsExactly<ArgumentException>(() => Conv2d.Forward(new float[some.InputLength], new float[some.WeightLength], [], some, new float[some.OutputLength],
             default, 1, new float[Conv2d.PackedWeightLength(some) - 1]), "panels of another length");
     }
+
+    [TestMethod]
+    public unsafe void InputScale_GivesTheBitsOfScalingTheInputFirst()
+    {
+        // A 1x1 convolution reading x's channels times per-image scales (squeeze-and-excitation's gates): one image a
+        // product (30x30) and several side by side (7x7, 14x14), with and without packed weights, one thread and two,
+        // against the plain convolution of x scaled first; then the shapes it refuses.
+        foreach (var g in new[] { new Conv2dGeometry(3, 24, 30, 30, 40, 1, 1), new Conv2dGeometry(21, 16, 7, 7, 24, 1, 1), new Conv2dGeometry(5, 8, 14, 14, 36, 1, 1) })
+            foreach (int threads in new[] { 1, 2 })
+                foreach (bool packedWeights in new[] { false, true })
+                {
+                    float[] x = Random(g.InputLength, 31), w = Random(g.WeightLength, 32), b = Random(g.OutChannels, 33), gates = Random(g.Batch * g.InChannels, 34);
+                    float[] scale = Random(g.OutChannels, 35), shift = Random(g.OutChannels, 36);
+                    int plane = g.InHeight * g.InWidth;
+                    float[] scaled = new float[x.Length];
+                    for (int p = 0; p < g.Batch * g.InChannels; p++)
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(x.AsSpan(p * plane, plane), gates[p], scaled.AsSpan(p * plane, plane));
+                    float[] packed = packedWeights ? new float[Conv2d.PackedWeightLength(g)] : [];
+                    if (packedWeights) Conv2d.PackWeights(w, g, packed);
+                    float[] expected = new float[g.OutputLength], actual = Enumerable.Repeat(float.NaN, g.OutputLength).ToArray();
+                    fixed (float* ps = scale, pt = shift)
+                    {
+                        var epilogue = new ConvEpilogue(ps, pt, ActivationKind.Relu6, 0);
+                        Conv2d.Forward(scaled, w, b, g, expected, epilogue, threads);
+                        Conv2d.Forward(x, w, b, g, actual, epilogue, threads, packed, gates);
+                    }
+                    AssertSameBits(expected, actual, $"{g} t{threads} packed={packedWeights}");
+                }
+        var threeByThree = new Conv2dGeometry(2, 4, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1);
+        Assert.ThrowsExactly<ArgumentException>(() => Conv2d.Forward(new float[threeByThree.InputLength], new float[threeByThree.WeightLength], [], threeByThree,
+            new float[threeByThree.OutputLength], default, 1, default, new float[8]), "a 3x3 kernel");
+        var pointwise = new Conv2dGeometry(2, 4, 6, 6, 4, 1, 1);
+        Assert.ThrowsExactly<ArgumentException>(() => Conv2d.Forward(new float[pointwise.InputLength], new float[pointwise.WeightLength], [], pointwise,
+            new float[pointwise.OutputLength], default, 1, default, new float[7]), "scales of another length");
+    }
 }

@@ -75,4 +75,19 @@ public sealed class FusedInferenceTests
         training.BeginStep();
         Assert.ThrowsExactly<InvalidOperationException>(() => conv.ForwardResidual(x, training, norm, new Tensor(1, 3, 5, 5), relu: true));
     }
+
+    [TestMethod]
+    public void InputScale_IsTakenOnlyByA1x1Convolution_WithOneScaleAChannel()
+    {
+        var inference = new StepContext(new ComputeConfig()) { RecordForBackward = false };
+        inference.BeginStep();
+        var x = new Tensor(2, 4, 5, 5);
+        var pointwise = new Conv2d(4, 3, 1, bias: false);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => pointwise.ForwardScaled(x, new Tensor(2, 3, 1, 1), inference, null));
+        StringAssert.Contains(e.Message, "8 input scales");
+        Assert.ThrowsExactly<ArgumentException>(() => new Conv2d(4, 3, 3, 1, 1, bias: false).ForwardScaled(x, new Tensor(2, 4, 1, 1), inference, null), "a 3x3 kernel");
+        var training = new StepContext(new ComputeConfig()) { RecordForBackward = true };
+        training.BeginStep();
+        Assert.ThrowsExactly<InvalidOperationException>(() => pointwise.ForwardScaled(x, new Tensor(2, 4, 1, 1), training, null), "training");
+    }
 }
