@@ -73,17 +73,13 @@ internal readonly struct HardSigmoidGradOp : IBinaryOperator
 /// <summary>x * relu6(x + 3) / 6.</summary>
 /// <summary>
 /// x sigmoid(x) = x / (1 + e^-x), with e^-x computed inline (<see cref="Exp(Vector512{float})"/>): the runtime's vector exp
-/// is a call per vector, which made SiLU a fifth of an EfficientNet's inference. Every width, the scalar path included
-/// (through a 128-bit vector), runs the same lane-wise operations, so a plane's last few values, a 256-bit kernel and a
-/// 512-bit one give the same bits, and a convolution can finish with SiLU as it stores its outputs.
+/// is a call per vector, which made SiLU a fifth of an EfficientNet's inference. Both widths, and the scalar path (through
+/// a 256-bit vector), run the same lane-wise operations, so a plane's last few values, a 256-bit kernel and a 512-bit one
+/// give the same bits, and a convolution can finish with SiLU as it stores its outputs.
 /// </summary>
 internal readonly struct SiluOp : IUnaryOperator
 {
-    public float Invoke(float x)
-    {
-        var v = Vector128.Create(x);
-        return (v * Reciprocal(Vector128<float>.One + Exp(-v))).ToScalar();
-    }
+    public float Invoke(float x) => Invoke(Vector256.Create(x)).ToScalar();
 
     public Vector256<float> Invoke(Vector256<float> x) => x * Reciprocal(Vector256<float>.One + Exp(-x));
     public Vector512<float> Invoke(Vector512<float> x) => x * Reciprocal(Vector512<float>.One + Exp(-x));
@@ -91,16 +87,6 @@ internal readonly struct SiluOp : IUnaryOperator
     // 1 / d for d >= 1: the hardware estimate (14 bits with AVX-512, 12 with AVX) and one Newton step, r (2 - d r), within
     // about an ulp; a vector division took as long as the rest of SiLU. Each width uses the same estimate instruction on a
     // given machine, so the widths agree bit for bit; without one (not x86) it divides.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Reciprocal(Vector128<float> d)
-    {
-        Vector128<float> r;
-        if (Avx512F.VL.IsSupported) r = Avx512F.VL.Reciprocal14(d);
-        else if (Sse.IsSupported) r = Sse.Reciprocal(d);
-        else return Vector128<float>.One / d;
-        return r * Vector128.FusedMultiplyAdd(-d, r, Vector128.Create(2f));
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Reciprocal(Vector256<float> d)
     {
@@ -125,22 +111,6 @@ internal readonly struct SiluOp : IUnaryOperator
     // as 2^-126-ish, which no sigmoid can tell from 0 beside 1); above, 1 / (1 + e^x) is under 2^-127 anyway. NaN stays NaN.
     private const float Log2E = 1.44269504088896341f, Ln2Hi = 0.693359375f, Ln2Lo = -2.12194440e-4f, Low = -87.3f, High = 88.0f;
     private const float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Exp(Vector128<float> x)
-    {
-        x = Vector128.Min(Vector128.Max(x, Vector128.Create(Low)), Vector128.Create(High));
-        Vector128<float> n = Vector128.Round(x * Log2E);
-        Vector128<float> r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Lo), Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Hi), x));
-        Vector128<float> p = Vector128.FusedMultiplyAdd(Vector128.Create(P0), r, Vector128.Create(P1));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P2));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P3));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P4));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P5));
-        p = Vector128.FusedMultiplyAdd(p, r * r, r + Vector128<float>.One);
-        Vector128<float> scale = ((Vector128.ConvertToInt32(n) + Vector128.Create(127)) << 23).AsSingle();
-        return p * scale;
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Exp(Vector256<float> x)
