@@ -74,7 +74,11 @@ internal static unsafe class DepthwiseConv
                 }
                 int direct = blocks;
                 while (direct > 0 && targets[direct - 1] + width > outPlane) direct--;
-                var plane = new PlaneKernel { Scratch = scratch, Origins = origins, Targets = targets, Blocks = blocks, Direct = direct, Taps = new Taps(G, rowWidth, width) };
+                var plane = new PlaneKernel
+                {
+                    Scratch = scratch, Origins = origins, Targets = targets, Blocks = blocks, Direct = direct, Taps = new Taps(G, rowWidth, width),
+                    OutHeight = G.OutHeight, Rolling = RollsRows(G),
+                };
                 for (int p = p0; p < p1; p++)
                 {
                     int channel = p % G.InChannels;
@@ -104,8 +108,11 @@ internal static unsafe class DepthwiseConv
     {
         public float* Scratch, W, Output;
         public int* Origins, Targets;
-        public int Blocks, Direct;
+        public int Blocks, Direct, OutHeight;
         public Taps Taps;
+
+        /// <summary>Whether <see cref="Rolling3x3"/> computes the plane (see <see cref="RollsRows"/>).</summary>
+        public bool Rolling;
         public float Bias;
         public bool HasBias;
 
@@ -117,6 +124,11 @@ internal static unsafe class DepthwiseConv
 
         private readonly void AllBlocks<TOp>(TOp op) where TOp : unmanaged, IUnaryOperator
         {
+            if (Rolling)
+            {
+                Rolling3x3(Scratch, Taps.RowStep, W, Output, Taps.OutWidth, OutHeight, op);
+                return;
+            }
             int b = 0;
             bool wide = Taps.Block == 16;
             for (; b + 8 <= Direct; b += 8)
@@ -221,5 +233,110 @@ internal static unsafe class DepthwiseConv
         op.Invoke(a5).Store(dst + targets[5]);
         op.Invoke(a6).Store(dst + targets[6]);
         op.Invoke(a7).Store(dst + targets[7]);
+    }
+
+    /// <summary>
+    /// Whether a plane runs <see cref="Rolling3x3"/>: 3x3 kernels at stride 1 without dilation (the padding may be any:
+    /// the scratch plane holds it), with AVX-512.
+    /// </summary>
+    private static bool RollsRows(in Conv2dGeometry g) =>
+        Avx512F.IsSupported && g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1;
+
+    /// <summary>
+    /// A 3x3 stride-1 plane from its zero-bordered scratch copy, each padded row read once per group of up to four blocks
+    /// of sixteen columns: the row's three shifted vectors a block serve the three outputs rows that take it (as their
+    /// third, second and first row of taps), where <see cref="Blocks512"/> loads each tap of each output anew. An output
+    /// row's sum still runs over its taps in order from zero, so the bits are those of the other kernels. Stores are
+    /// masked at a ragged row end (the groups write rows out of order, so a whole vector past the end would overwrite the
+    /// next row's finished outputs).
+    /// </summary>
+    private static void Rolling3x3<TOp>(float* padded, int rowWidth, float* w, float* output, int outWidth, int outHeight, TOp op)
+        where TOp : unmanaged, IUnaryOperator
+    {
+        var weights = new Weights3x3(w);
+        int blocks = (outWidth + 15) / 16, full = 0;
+        // Groups of four blocks, then the last one to four (the last block possibly ragged).
+        for (; blocks - full > 4; full += 4)
+            RollingGroup3x3<TOp, Four>(padded + 16 * full, rowWidth, weights, output + 16 * full, outWidth, outHeight, 16, op);
+        int rest = blocks - full, tail = outWidth - 16 * (blocks - 1);
+        float* p = padded + 16 * full, y = output + 16 * full;
+        switch (rest)
+        {
+            case 1: RollingGroup3x3<TOp, One>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+            case 2: RollingGroup3x3<TOp, Two>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+            case 3: RollingGroup3x3<TOp, Three>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+            default: RollingGroup3x3<TOp, Four>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+        }
+    }
+
+    /// <summary>Blocks of sixteen columns a rolling group computes.</summary>
+    private interface IBlockCount
+    {
+        static abstract int Value { get; }
+    }
+
+    private struct One : IBlockCount { public static int Value => 1; }
+    private struct Two : IBlockCount { public static int Value => 2; }
+    private struct Three : IBlockCount { public static int Value => 3; }
+    private struct Four : IBlockCount { public static int Value => 4; }
+
+    /// <summary>A 3x3 kernel's taps, each broadcast to a vector: Kyx is the tap of kernel row y and column x.</summary>
+    private readonly struct Weights3x3(float* w)
+    {
+        public readonly Vector512<float> K00 = Vector512.Create(w[0]), K01 = Vector512.Create(w[1]), K02 = Vector512.Create(w[2]);
+        public readonly Vector512<float> K10 = Vector512.Create(w[3]), K11 = Vector512.Create(w[4]), K12 = Vector512.Create(w[5]);
+        public readonly Vector512<float> K20 = Vector512.Create(w[6]), K21 = Vector512.Create(w[7]), K22 = Vector512.Create(w[8]);
+    }
+
+    /// <summary>
+    /// TBlocks blocks of sixteen columns of a 3x3 stride-1 plane, all rows (see <see cref="Rolling3x3{TOp}"/>): padded row r
+    /// completes output row r - 2 with its third row of taps (then stored), adds the second to row r - 1 and starts row r
+    /// with the first. The last block stores <paramref name="tail"/> outputs a row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RollingGroup3x3<TOp, TBlocks>(float* padded, int rowWidth, in Weights3x3 k, float* output, int outWidth, int outHeight, int tail, TOp op)
+        where TOp : unmanaged, IUnaryOperator
+        where TBlocks : struct, IBlockCount
+    {
+        Vector512<float> last = Vector512.LessThan(Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create((float)tail));
+        bool ragged = tail < 16;
+        // Per block: p the row two above (third row of taps), q the row above (second), n this row (first).
+        Vector512<float> p0 = default, q0 = default, p1 = default, q1 = default, p2 = default, q2 = default, p3 = default, q3 = default;
+        float* row = padded, y = output - 2 * (nint)outWidth;
+        for (int r = 0; r < outHeight + 2; r++, row += rowWidth, y += outWidth)
+        {
+            Vector512<float> n0 = Taps3(row, k, ref p0, ref q0), n1 = default, n2 = default, n3 = default;
+            if (TBlocks.Value > 1) n1 = Taps3(row + 16, k, ref p1, ref q1);
+            if (TBlocks.Value > 2) n2 = Taps3(row + 32, k, ref p2, ref q2);
+            if (TBlocks.Value > 3) n3 = Taps3(row + 48, k, ref p3, ref q3);
+            if (r >= 2)
+            {
+                StoreBlock(y, op.Invoke(p0), ragged && TBlocks.Value == 1, last);
+                if (TBlocks.Value > 1) StoreBlock(y + 16, op.Invoke(p1), ragged && TBlocks.Value == 2, last);
+                if (TBlocks.Value > 2) StoreBlock(y + 32, op.Invoke(p2), ragged && TBlocks.Value == 3, last);
+                if (TBlocks.Value > 3) StoreBlock(y + 48, op.Invoke(p3), ragged && TBlocks.Value == 4, last);
+            }
+            (p0, q0, p1, q1, p2, q2, p3, q3) = (q0, n0, q1, n1, q2, n2, q3, n3);
+        }
+    }
+
+    /// <summary>
+    /// One padded row's three shifted vectors at <paramref name="at"/>: p += their products with the third row of taps,
+    /// q += with the second; returns 0 + the products with the first (each sum in tap order).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Taps3(float* at, in Weights3x3 k, ref Vector512<float> p, ref Vector512<float> q)
+    {
+        Vector512<float> v0 = Vector512.Load(at), v1 = Vector512.Load(at + 1), v2 = Vector512.Load(at + 2);
+        p = Vector512.FusedMultiplyAdd(k.K22, v2, Vector512.FusedMultiplyAdd(k.K21, v1, Vector512.FusedMultiplyAdd(k.K20, v0, p)));
+        q = Vector512.FusedMultiplyAdd(k.K12, v2, Vector512.FusedMultiplyAdd(k.K11, v1, Vector512.FusedMultiplyAdd(k.K10, v0, q)));
+        return Vector512.FusedMultiplyAdd(k.K02, v2, Vector512.FusedMultiplyAdd(k.K01, v1, Vector512.FusedMultiplyAdd(k.K00, v0, Vector512<float>.Zero)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreBlock(float* at, Vector512<float> v, bool masked, Vector512<float> mask)
+    {
+        if (masked) Avx512F.MaskStore(at, mask, v);
+        else v.Store(at);
     }
 }

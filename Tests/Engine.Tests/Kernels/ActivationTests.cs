@@ -72,6 +72,46 @@ public sealed class ActivationTests
     }
 
     [TestMethod]
+    public void ReluAndClamp_KeepNaN_AndEveryWidthGivesTheScalarBits()
+    {
+        // ReLU and ReLU6 run as the bare MAXPS / MINPS with the bound as first operand: a NaN input must come out NaN (as
+        // PyTorch's relu and clamp give it; swapped operands would turn it into the bound), -0 stays -0, and the 512-bit,
+        // 256-bit and scalar forms (a plane's last values) agree bit for bit on every value, bounds and infinities included.
+        var relu = new MlPipelines.Engine.Kernels.Operators.ReluOp();
+        var relu6 = new MlPipelines.Engine.Kernels.Operators.ClampOp(0, 6);
+        var rng = new Random(9);
+        float[] x = [float.NaN, -float.NaN, 0f, -0f, 6f, -6f, 5.9999995f, 6.0000005f, float.PositiveInfinity, float.NegativeInfinity,
+            float.Epsilon, -float.Epsilon, .. Enumerable.Range(0, 4084).Select(_ => (float)(rng.NextDouble() * 20 - 10))];
+        foreach (float v in x)
+        {
+            Assert.AreEqual(float.IsNaN(v) ? float.NaN : v < 0 ? 0f : v, relu.Invoke(v), $"relu({v:R})");
+            Assert.AreEqual(float.IsNaN(v) ? float.NaN : v < 0 ? 0f : v > 6 ? 6f : v, relu6.Invoke(v), $"relu6({v:R})");
+        }
+        Assert.AreEqual(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(relu.Invoke(-0f)), "relu(-0)");
+        Assert.AreEqual(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(relu6.Invoke(-0f)), "relu6(-0)");
+        for (int i = 0; i + 16 <= x.Length; i += 16)
+        {
+            var v512 = System.Runtime.Intrinsics.Vector512.Create(x.AsSpan(i, 16));
+            var lo = System.Runtime.Intrinsics.Vector256.Create(x.AsSpan(i, 8));
+            var hi = System.Runtime.Intrinsics.Vector256.Create(x.AsSpan(i + 8, 8));
+            (var r512, var rlo, var rhi) = (relu.Invoke(v512), relu.Invoke(lo), relu.Invoke(hi));
+            (var c512, var clo, var chi) = (relu6.Invoke(v512), relu6.Invoke(lo), relu6.Invoke(hi));
+            for (int j = 0; j < 16; j++)
+            {
+                int r = BitConverter.SingleToInt32Bits(relu.Invoke(x[i + j])), c = BitConverter.SingleToInt32Bits(relu6.Invoke(x[i + j]));
+                Assert.AreEqual(r, BitConverter.SingleToInt32Bits(j < 8 ? rlo[j] : rhi[j - 8]), $"relu 256-bit lane, x={x[i + j]:R}");
+                Assert.AreEqual(c, BitConverter.SingleToInt32Bits(j < 8 ? clo[j] : chi[j - 8]), $"relu6 256-bit lane, x={x[i + j]:R}");
+                Assert.AreEqual(r, BitConverter.SingleToInt32Bits(r512[j]), $"relu 512-bit lane, x={x[i + j]:R}");
+                Assert.AreEqual(c, BitConverter.SingleToInt32Bits(c512[j]), $"relu6 512-bit lane, x={x[i + j]:R}");
+            }
+        }
+        // Through the public entry point too: a NaN activation reaches the loss instead of vanishing.
+        var y = new float[x.Length];
+        Activation.Forward(ActivationKind.Relu, x, y, 0);
+        Assert.IsTrue(float.IsNaN(y[0]) && float.IsNaN(y[1]), "Activation.Forward(Relu) keeps NaN");
+    }
+
+    [TestMethod]
     public void ReferenceDerivatives_MatchFiniteDifferences_AwayFromKinks()
     {
         foreach (var kind in Kinds)

@@ -61,6 +61,14 @@ public sealed class Conv2dTests
             new(1, 2, 40, 38, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2),  // 16-wide blocks (AVX-512), rows of 38: three blocks, the last ragged
             new(1, 2, 33, 65, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2),  // stride 2 at 16 wide, 33 outputs a row
             new(2, 3, 5, 5, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 3),    // 3x3 outputs: a block spans three rows
+            // 3x3 stride 1 rolls its rows (AVX-512): one group of four whole blocks, four and a ragged one, four and one whole,
+            // two groups of four and a ragged one, and rows of exactly one block.
+            new(1, 2, 9, 64, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2),
+            new(2, 2, 6, 70, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2),
+            new(1, 2, 4, 80, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2),
+            new(1, 1, 3, 130, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+            new(2, 3, 16, 16, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3),
+            new(1, 2, 9, 21, 2, 3, 3, 1, 1, 0, 2, 2, 0, 1, 1, 2),   // rolling with padding on one side of each axis only
         })
         {
             float[] x = Random(g.InputLength, seed++), w = Random(g.WeightLength, seed++), b = Random(g.OutChannels, seed++);
