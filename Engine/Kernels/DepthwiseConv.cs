@@ -126,7 +126,7 @@ internal static unsafe class DepthwiseConv
         {
             if (Rolling)
             {
-                Rolling3x3(Scratch, Taps.RowStep, W, Output, Taps.OutWidth, OutHeight, op);
+                Rolling3x3(Scratch, Taps.RowStep, Taps.Stride, W, Output, Taps.OutWidth, OutHeight, op);
                 return;
             }
             int b = 0;
@@ -236,36 +236,45 @@ internal static unsafe class DepthwiseConv
     }
 
     /// <summary>
-    /// Whether a plane runs <see cref="Rolling3x3"/>: 3x3 kernels at stride 1 without dilation (the padding may be any:
-    /// the scratch plane holds it), with AVX-512.
+    /// Whether a plane runs <see cref="Rolling3x3"/>: 3x3 kernels at stride 1 or 2 on both axes without dilation (the
+    /// padding may be any: the scratch plane holds it), with AVX-512.
     /// </summary>
     private static bool RollsRows(in Conv2dGeometry g) =>
-        Avx512F.IsSupported && g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1;
+        Avx512F.IsSupported && g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == g.StrideW && g.StrideW is 1 or 2
+        && g.DilationH == 1 && g.DilationW == 1;
 
     /// <summary>
-    /// A 3x3 stride-1 plane from its zero-bordered scratch copy, each padded row read once per group of up to four blocks
-    /// of sixteen columns: the row's three shifted vectors a block serve the three outputs rows that take it (as their
-    /// third, second and first row of taps), where <see cref="Blocks512"/> loads each tap of each output anew. An output
-    /// row's sum still runs over its taps in order from zero, so the bits are those of the other kernels. Stores are
-    /// masked at a ragged row end (the groups write rows out of order, so a whole vector past the end would overwrite the
-    /// next row's finished outputs).
+    /// A 3x3 plane from its zero-bordered scratch copy, each padded row read once per group of up to four blocks of
+    /// sixteen outputs: the row's three vectors a block (shifted by one column, or at stride 2 the even and odd columns)
+    /// serve every output row that takes the padded row, as its first, second or third row of taps, where
+    /// <see cref="Blocks512"/> loads each tap of each output anew. An output's sum still runs over its taps in order from
+    /// zero, so the bits are those of the other kernels. Stores are masked at a ragged row end (the groups write rows out
+    /// of order, so a whole vector past the end would overwrite the next row's finished outputs).
     /// </summary>
-    private static void Rolling3x3<TOp>(float* padded, int rowWidth, float* w, float* output, int outWidth, int outHeight, TOp op)
+    private static void Rolling3x3<TOp>(float* padded, int rowWidth, int stride, float* w, float* output, int outWidth, int outHeight, TOp op)
         where TOp : unmanaged, IUnaryOperator
     {
+        if (stride == 1) RollingPlane3x3<TOp, UnitStride>(padded, rowWidth, w, output, outWidth, outHeight, op);
+        else RollingPlane3x3<TOp, DoubleStride>(padded, rowWidth, w, output, outWidth, outHeight, op);
+    }
+
+    private static void RollingPlane3x3<TOp, TStride>(float* padded, int rowWidth, float* w, float* output, int outWidth, int outHeight, TOp op)
+        where TOp : unmanaged, IUnaryOperator
+        where TStride : struct, IRowVectors
+    {
         var weights = new Weights3x3(w);
-        int blocks = (outWidth + 15) / 16, full = 0;
+        int blocks = (outWidth + 15) / 16, full = 0, step = 16 * TStride.Stride;
         // Groups of four blocks, then the last one to four (the last block possibly ragged).
         for (; blocks - full > 4; full += 4)
-            RollingGroup3x3<TOp, Four>(padded + 16 * full, rowWidth, weights, output + 16 * full, outWidth, outHeight, 16, op);
+            RollingGroup3x3<TOp, TStride, Four>(padded + step * full, rowWidth, weights, output + 16 * full, outWidth, outHeight, 16, op);
         int rest = blocks - full, tail = outWidth - 16 * (blocks - 1);
-        float* p = padded + 16 * full, y = output + 16 * full;
+        float* p = padded + step * full, y = output + 16 * full;
         switch (rest)
         {
-            case 1: RollingGroup3x3<TOp, One>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
-            case 2: RollingGroup3x3<TOp, Two>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
-            case 3: RollingGroup3x3<TOp, Three>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
-            default: RollingGroup3x3<TOp, Four>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+            case 1: RollingGroup3x3<TOp, TStride, One>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+            case 2: RollingGroup3x3<TOp, TStride, Two>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+            case 3: RollingGroup3x3<TOp, TStride, Three>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+            default: RollingGroup3x3<TOp, TStride, Four>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
         }
     }
 
@@ -280,57 +289,194 @@ internal static unsafe class DepthwiseConv
     private struct Three : IBlockCount { public static int Value => 3; }
     private struct Four : IBlockCount { public static int Value => 4; }
 
+    /// <summary>The three vectors of a padded row that a block of sixteen outputs multiplies by a row of 3x3 taps.</summary>
+    private interface IRowVectors
+    {
+        static abstract int Stride { get; }
+
+        /// <summary>Columns c, c + 1, c + 2 (stride 1; c = 0..15 from <paramref name="at"/>) or 2c, 2c + 1, 2c + 2 (stride 2).</summary>
+        static abstract void Load(float* at, out Vector512<float> v0, out Vector512<float> v1, out Vector512<float> v2);
+    }
+
+    private struct UnitStride : IRowVectors
+    {
+        public static int Stride => 1;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Load(float* at, out Vector512<float> v0, out Vector512<float> v1, out Vector512<float> v2)
+        {
+            v0 = Vector512.Load(at);
+            v1 = Vector512.Load(at + 1);
+            v2 = Vector512.Load(at + 2);
+        }
+    }
+
+    private struct DoubleStride : IRowVectors
+    {
+        public static int Stride => 2;
+
+        /// <summary>The even and odd columns of one pair of loads, and the even columns of the pair one column on.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Load(float* at, out Vector512<float> v0, out Vector512<float> v1, out Vector512<float> v2)
+        {
+            Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), odd = even + Vector512<int>.One;
+            Vector512<float> a = Vector512.Load(at), b = Vector512.Load(at + 16);
+            v0 = Avx512F.PermuteVar16x32x2(a, even, b);
+            v1 = Avx512F.PermuteVar16x32x2(a, odd, b);
+            v2 = Avx512F.PermuteVar16x32x2(Vector512.Load(at + 2), even, Vector512.Load(at + 18));
+        }
+    }
+
     /// <summary>A 3x3 kernel's taps, each broadcast to a vector: Kyx is the tap of kernel row y and column x.</summary>
     private readonly struct Weights3x3(float* w)
     {
         public readonly Vector512<float> K00 = Vector512.Create(w[0]), K01 = Vector512.Create(w[1]), K02 = Vector512.Create(w[2]);
         public readonly Vector512<float> K10 = Vector512.Create(w[3]), K11 = Vector512.Create(w[4]), K12 = Vector512.Create(w[5]);
         public readonly Vector512<float> K20 = Vector512.Create(w[6]), K21 = Vector512.Create(w[7]), K22 = Vector512.Create(w[8]);
+
+        /// <summary>acc + the row's products with the first row of taps, in tap order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> First(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> acc) =>
+            Vector512.FusedMultiplyAdd(K02, v2, Vector512.FusedMultiplyAdd(K01, v1, Vector512.FusedMultiplyAdd(K00, v0, acc)));
+
+        /// <summary>acc + the products with the second row of taps.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Second(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> acc) =>
+            Vector512.FusedMultiplyAdd(K12, v2, Vector512.FusedMultiplyAdd(K11, v1, Vector512.FusedMultiplyAdd(K10, v0, acc)));
+
+        /// <summary>acc + the products with the third row of taps.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Third(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> acc) =>
+            Vector512.FusedMultiplyAdd(K22, v2, Vector512.FusedMultiplyAdd(K21, v1, Vector512.FusedMultiplyAdd(K20, v0, acc)));
     }
 
     /// <summary>
-    /// TBlocks blocks of sixteen columns of a 3x3 stride-1 plane, all rows (see <see cref="Rolling3x3{TOp}"/>): padded row r
-    /// completes output row r - 2 with its third row of taps (then stored), adds the second to row r - 1 and starts row r
-    /// with the first. The last block stores <paramref name="tail"/> outputs a row.
+    /// TBlocks blocks of sixteen outputs of a 3x3 plane, all rows (see <see cref="Rolling3x3{TOp}"/>). At stride 1 padded
+    /// row r completes output row r - 2 with its third row of taps (then stored), adds the second to row r - 1 and starts
+    /// row r with the first; at stride 2 padded row 2o completes row o - 1 and starts row o, and row 2o + 1 adds the second
+    /// row of taps to row o. The last block stores <paramref name="tail"/> outputs a row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RollingGroup3x3<TOp, TBlocks>(float* padded, int rowWidth, in Weights3x3 k, float* output, int outWidth, int outHeight, int tail, TOp op)
+    private static void RollingGroup3x3<TOp, TStride, TBlocks>(float* padded, int rowWidth, in Weights3x3 k, float* output, int outWidth, int outHeight, int tail, TOp op)
         where TOp : unmanaged, IUnaryOperator
+        where TStride : struct, IRowVectors
         where TBlocks : struct, IBlockCount
     {
-        Vector512<float> last = Vector512.LessThan(Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create((float)tail));
-        bool ragged = tail < 16;
-        // Per block: p the row two above (third row of taps), q the row above (second), n this row (first).
-        Vector512<float> p0 = default, q0 = default, p1 = default, q1 = default, p2 = default, q2 = default, p3 = default, q3 = default;
-        float* row = padded, y = output - 2 * (nint)outWidth;
-        for (int r = 0; r < outHeight + 2; r++, row += rowWidth, y += outWidth)
+        var group = new Group<TOp, TStride, TBlocks>(k, op, tail);
+        if (TStride.Stride == 1)
         {
-            Vector512<float> n0 = Taps3(row, k, ref p0, ref q0), n1 = default, n2 = default, n3 = default;
-            if (TBlocks.Value > 1) n1 = Taps3(row + 16, k, ref p1, ref q1);
-            if (TBlocks.Value > 2) n2 = Taps3(row + 32, k, ref p2, ref q2);
-            if (TBlocks.Value > 3) n3 = Taps3(row + 48, k, ref p3, ref q3);
-            if (r >= 2)
+            float* y = output - 2 * (nint)outWidth;
+            for (int r = 0; r < outHeight + 2; r++, padded += rowWidth, y += outWidth)
             {
-                StoreBlock(y, op.Invoke(p0), ragged && TBlocks.Value == 1, last);
-                if (TBlocks.Value > 1) StoreBlock(y + 16, op.Invoke(p1), ragged && TBlocks.Value == 2, last);
-                if (TBlocks.Value > 2) StoreBlock(y + 32, op.Invoke(p2), ragged && TBlocks.Value == 3, last);
-                if (TBlocks.Value > 3) StoreBlock(y + 48, op.Invoke(p3), ragged && TBlocks.Value == 4, last);
+                group.Third(padded);
+                if (r >= 2) group.Store(y);
+                group.Second(padded);
+                group.Roll(padded);
             }
-            (p0, q0, p1, q1, p2, q2, p3, q3) = (q0, n0, q1, n1, q2, n2, q3, n3);
+        }
+        else
+        {
+            float* y = output - (nint)outWidth;
+            for (int o = 0; o <= outHeight; o++, y += outWidth)
+            {
+                group.Third(padded);
+                if (o >= 1) group.Store(y);
+                if (o == outHeight) break;
+                group.Roll(padded);
+                padded += rowWidth;
+                group.Second(padded);
+                padded += rowWidth;
+            }
         }
     }
 
     /// <summary>
-    /// One padded row's three shifted vectors at <paramref name="at"/>: p += their products with the third row of taps,
-    /// q += with the second; returns 0 + the products with the first (each sum in tap order).
+    /// The accumulators of a rolling group, by block: P the output row that takes its third row of taps next, Q the one
+    /// that takes its second. (At stride 2 an output row takes its second row of taps before the next starts, so Q is
+    /// not needed: <see cref="Roll"/> starts the new row in P's place once P is stored.)
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Taps3(float* at, in Weights3x3 k, ref Vector512<float> p, ref Vector512<float> q)
+    private struct Group<TOp, TStride, TBlocks>(in Weights3x3 k, TOp op, int tail)
+        where TOp : unmanaged, IUnaryOperator
+        where TStride : struct, IRowVectors
+        where TBlocks : struct, IBlockCount
     {
-        Vector512<float> v0 = Vector512.Load(at), v1 = Vector512.Load(at + 1), v2 = Vector512.Load(at + 2);
-        p = Vector512.FusedMultiplyAdd(k.K22, v2, Vector512.FusedMultiplyAdd(k.K21, v1, Vector512.FusedMultiplyAdd(k.K20, v0, p)));
-        q = Vector512.FusedMultiplyAdd(k.K12, v2, Vector512.FusedMultiplyAdd(k.K11, v1, Vector512.FusedMultiplyAdd(k.K10, v0, q)));
-        return Vector512.FusedMultiplyAdd(k.K02, v2, Vector512.FusedMultiplyAdd(k.K01, v1, Vector512.FusedMultiplyAdd(k.K00, v0, Vector512<float>.Zero)));
+        private readonly Weights3x3 _k = k;
+        private readonly Vector512<float> _last = Vector512.LessThan(Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create((float)tail));
+        private readonly bool _ragged = tail < 16;
+        private Vector512<float> _p0, _q0, _p1, _q1, _p2, _q2, _p3, _q3;
+
+        private static int Step => 16 * TStride.Stride;
+
+        /// <summary>P += the third row of taps over the padded row at <paramref name="row"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Third(float* row)
+        {
+            TStride.Load(row, out var a, out var b, out var c);
+            _p0 = _k.Third(a, b, c, _p0);
+            if (TBlocks.Value > 1) { TStride.Load(row + Step, out a, out b, out c); _p1 = _k.Third(a, b, c, _p1); }
+            if (TBlocks.Value > 2) { TStride.Load(row + 2 * Step, out a, out b, out c); _p2 = _k.Third(a, b, c, _p2); }
+            if (TBlocks.Value > 3) { TStride.Load(row + 3 * Step, out a, out b, out c); _p3 = _k.Third(a, b, c, _p3); }
+        }
+
+        /// <summary>Stride 1: Q += the second row of taps. Stride 2: P (the row just started) += them.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Second(float* row)
+        {
+            TStride.Load(row, out var a, out var b, out var c);
+            if (TStride.Stride == 1) _q0 = _k.Second(a, b, c, _q0); else _p0 = _k.Second(a, b, c, _p0);
+            if (TBlocks.Value > 1)
+            {
+                TStride.Load(row + Step, out a, out b, out c);
+                if (TStride.Stride == 1) _q1 = _k.Second(a, b, c, _q1); else _p1 = _k.Second(a, b, c, _p1);
+            }
+            if (TBlocks.Value > 2)
+            {
+                TStride.Load(row + 2 * Step, out a, out b, out c);
+                if (TStride.Stride == 1) _q2 = _k.Second(a, b, c, _q2); else _p2 = _k.Second(a, b, c, _p2);
+            }
+            if (TBlocks.Value > 3)
+            {
+                TStride.Load(row + 3 * Step, out a, out b, out c);
+                if (TStride.Stride == 1) _q3 = _k.Second(a, b, c, _q3); else _p3 = _k.Second(a, b, c, _p3);
+            }
+        }
+
+        /// <summary>Starts a new output row with the first row of taps over <paramref name="row"/> (stride 1: P = Q, Q = it; stride 2: P = it).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Roll(float* row)
+        {
+            TStride.Load(row, out var a, out var b, out var c);
+            var n = _k.First(a, b, c, Vector512<float>.Zero);
+            if (TStride.Stride == 1) (_p0, _q0) = (_q0, n); else _p0 = n;
+            if (TBlocks.Value > 1)
+            {
+                TStride.Load(row + Step, out a, out b, out c);
+                n = _k.First(a, b, c, Vector512<float>.Zero);
+                if (TStride.Stride == 1) (_p1, _q1) = (_q1, n); else _p1 = n;
+            }
+            if (TBlocks.Value > 2)
+            {
+                TStride.Load(row + 2 * Step, out a, out b, out c);
+                n = _k.First(a, b, c, Vector512<float>.Zero);
+                if (TStride.Stride == 1) (_p2, _q2) = (_q2, n); else _p2 = n;
+            }
+            if (TBlocks.Value > 3)
+            {
+                TStride.Load(row + 3 * Step, out a, out b, out c);
+                n = _k.First(a, b, c, Vector512<float>.Zero);
+                if (TStride.Stride == 1) (_p3, _q3) = (_q3, n); else _p3 = n;
+            }
+        }
+
+        /// <summary>op(P) of every block into the output row at <paramref name="y"/>, the last block masked when ragged.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Store(float* y)
+        {
+            StoreBlock(y, op.Invoke(_p0), _ragged && TBlocks.Value == 1, _last);
+            if (TBlocks.Value > 1) StoreBlock(y + 16, op.Invoke(_p1), _ragged && TBlocks.Value == 2, _last);
+            if (TBlocks.Value > 2) StoreBlock(y + 32, op.Invoke(_p2), _ragged && TBlocks.Value == 3, _last);
+            if (TBlocks.Value > 3) StoreBlock(y + 48, op.Invoke(_p3), _ragged && TBlocks.Value == 4, _last);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -69,6 +69,10 @@ public sealed class Conv2dTests
             new(1, 1, 3, 130, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
             new(2, 3, 16, 16, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3),
             new(1, 2, 9, 21, 2, 3, 3, 1, 1, 0, 2, 2, 0, 1, 1, 2),   // rolling with padding on one side of each axis only
+            // ... and at stride 2: four whole blocks, four and a ragged one (odd height), padding after only (TensorFlow's "same").
+            new(1, 2, 10, 128, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2),
+            new(2, 2, 7, 150, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2),
+            new(1, 3, 12, 40, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 3),
         })
         {
             float[] x = Random(g.InputLength, seed++), w = Random(g.WeightLength, seed++), b = Random(g.OutChannels, seed++);
