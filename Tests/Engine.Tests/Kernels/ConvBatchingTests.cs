@@ -213,6 +213,41 @@ public sealed class ConvBatchingTests
     }
 
     [TestMethod]
+    public unsafe void PointwiseOutputsLargerThanTheCache_TakeTheirEpilogueByColumnChunks_WithTheSameBits()
+    {
+        // One image's 1x1 product of 80 x 3600 outputs (1.15 MB) runs in chunks of columns, each followed by the epilogue
+        // over its part of every plane (the last chunk ragged): bias, batch norm + ReLU6, SiLU, a residual sum with ReLU,
+        // and gated inputs, one thread and two (each thread one image), against the convolution then the epilogue per plane.
+        var g = new Conv2dGeometry(2, 8, 60, 60, 80, 1, 1);
+        int plane = g.OutHeight * g.OutWidth, chunk = Conv2d.EpilogueChunk(g.OutChannels, plane, 1, true);
+        Assert.IsTrue(chunk < plane && plane % chunk != 0, $"{chunk} columns a chunk");
+        Assert.AreEqual(plane, Conv2d.EpilogueChunk(g.OutChannels, plane, 2, true), "a product split over threads keeps its columns whole");
+        Assert.AreEqual(plane, Conv2d.EpilogueChunk(g.OutChannels, plane, 1, false), "nothing to apply");
+        float[] x = Random(g.InputLength, 41), w = Random(g.WeightLength, 42), b = Random(g.OutChannels, 43), residual = Random(g.OutputLength, 44);
+        float[] scale = Random(g.OutChannels, 45), shift = Random(g.OutChannels, 46), gates = Random(g.Batch * g.InChannels, 47);
+        float[] scaled = new float[x.Length];
+        int inPlane = g.InHeight * g.InWidth;
+        for (int p = 0; p < g.Batch * g.InChannels; p++)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(x.AsSpan(p * inPlane, inPlane), gates[p], scaled.AsSpan(p * inPlane, inPlane));
+        foreach (int threads in new[] { 1, 2 })
+            foreach (var (activation, withResidual, gated) in new (ActivationKind?, bool, bool)[]
+                { (ActivationKind.Relu6, false, false), (ActivationKind.Silu, false, true), (ActivationKind.Relu, true, false), (null, false, false) })
+            {
+                float[] fused = Enumerable.Repeat(float.NaN, g.OutputLength).ToArray(), expected = new float[g.OutputLength];
+                fixed (float* ps = scale, pt = shift, pf = fused, pe = expected, pr = residual)
+                {
+                    var plain = new ConvEpilogue(ps, pt, activation, 0);
+                    var epilogue = withResidual ? plain.WithResidual(pf, pr) : plain;
+                    var after = withResidual ? plain.WithResidual(pe, pr) : plain;
+                    Conv2d.Forward(x, w, b, g, fused, epilogue, threads, default, gated ? gates : default);
+                    Conv2d.Forward(gated ? scaled : x, w, b, g, expected, threads);
+                    for (int p = 0; p < g.Batch * g.OutChannels; p++) after.Apply(expected.AsSpan(p * plane, plane), p % g.OutChannels);
+                }
+                AssertSameBits(expected, fused, $"t{threads} {activation?.ToString() ?? "affine only"} residual={withResidual} gated={gated}");
+            }
+    }
+
+    [TestMethod]
     public unsafe void PackedWeights_GiveTheBitsOfPackingInEachProduct()
     {
         // Every batching case (grouped, several images a product, pointwise, stride 2) plus batch-1 layers of a ResNet's
