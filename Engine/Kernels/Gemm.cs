@@ -19,6 +19,14 @@ internal static unsafe class Gemm
     private const int NC = 3072;
 
     /// <summary>
+    /// Columns of B packed at a time when all of A's rows are one block (at most <see cref="MC"/>): B's packed block is
+    /// then read by a single pass of tiles, and a block of KC x NC floats (3 MB) went out of L2 before that pass read it
+    /// back. At 768 it stays there (MobileNetV2's 1x1 layers at batch 32: 192x14x14 -> 64 1.2-1.7x faster, the
+    /// projections above with <see cref="StridedDirectDepth"/>; 384 and 1536 were slower).
+    /// </summary>
+    private const int SmallNC = 768;
+
+    /// <summary>
     /// Rows per A panel: 8 with AVX-512 (an 8x32 tile: 16 of its 32 registers accumulate), 6 with AVX2 (a 6x16 tile: 12 of
     /// its 16 registers accumulate, two hold B and one the broadcast A value; 12 independent FMA chains keep both FMA pipes
     /// busy through their 4-cycle latency, where an 8x16 tile run as two 4x16 halves had exactly 8 and no slack), 8 scalar.
@@ -38,9 +46,19 @@ internal static unsafe class Gemm
     /// Up to this many rows of C (four panels), a B with rows a stride apart is read in place rather than packed: each
     /// packed panel would serve at most four tiles. MobileNet's and EfficientNet's 1x1 projections (24-32 output channels
     /// over a 56x56 map) ran 1.3-1.7x faster so (AVX-512: 24x3136x96 91 -> 147 GFLOP/s; AVX2 1.35-1.45x); from six panels
-    /// on, packing won or tied (48x3136x288 0.96x, 64x1024x576 0.95x).
+    /// on, packing won or tied (48x3136x288 0.96x, 64x1024x576 0.95x). Only for a B of at most
+    /// <see cref="StridedDirectDepth"/> rows, though.
     /// </summary>
     private static int StridedDirectRows => 4 * MR;
+
+    /// <summary>
+    /// Most rows of a strided B read in place. Each tile reads 128 bytes from every row of B, one stream per row, and past
+    /// some 32 streams the hardware prefetchers stop following: on a B that comes from memory (the input of a 1x1 projection
+    /// at batch 32) every read then waits. Packing reads B a row at a time instead: MobileNetV2's 96- and 144-channel
+    /// projections to 24 channels over 56x56 maps ran 1.4-1.6x faster so (with <see cref="SmallNC"/>), though a B already
+    /// in cache is read faster in place (16x1055x144 repeated on one B: 0.76x).
+    /// </summary>
+    private const int StridedDirectDepth = 32;
 
     /// <summary>Up to this many rows of C, <see cref="SgemmRowTable"/> reads its B in place instead of packing it.</summary>
     internal const int InPlaceRowTableRows = DirectRowsLimit;
@@ -305,11 +323,12 @@ internal static unsafe class Gemm
             // With few rows of A, packing B costs about as much as using it: read B's rows in place instead (see
             // DirectRowsLimit). A ragged last panel is packed so no read passes the end of a row, unless the rows are known
             // to have a panel of slack after them (bRowsPadded).
-            bool direct = !transB && nr != 8 && m1 - m0 <= (bRows is null ? StridedDirectRows : DirectRowsLimit);
+            bool direct = !transB && nr != 8 && (bRows is null ? m1 - m0 <= StridedDirectRows && k <= StridedDirectDepth : m1 - m0 <= DirectRowsLimit);
             bool directA = packedA is null && !transA && alpha == 1 && nr == 16 && n1 - n0 <= DirectAPanels * nr;
-            for (int jc = n0; jc < n1; jc += NC)
+            int ncMax = m1 - m0 <= MC ? SmallNC : NC;
+            for (int jc = n0; jc < n1; jc += ncMax)
             {
-                int nc = Math.Min(NC, n1 - jc);
+                int nc = Math.Min(ncMax, n1 - jc);
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);

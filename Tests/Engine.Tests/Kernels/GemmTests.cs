@@ -85,9 +85,14 @@ public sealed class GemmTests
         Check(false, false, 130, 70, 300, 1, 0, 0, 1, 7);
         Check(true, true, 131, 67, 257, 2, 0.5f, 2, 1, 8);
         Check(false, true, 9, 400, 520, 1, 1, 0, 1, 9);
-        // Few rows, B read in place: full-width panels, a ragged last panel, K across a block, padded B rows.
+        // Few rows: B packed when it has more than 32 rows (K across a block), read in place up to 32 (full-width panels, a
+        // ragged last panel, padded B rows).
         Check(false, false, 6, 803, 300, 1, 0, 5, 1, 10);
+        Check(false, false, 6, 803, 29, 1, 0, 5, 1, 12);
         Check(true, false, 64, 97, 33, 0.5f, 1, 3, 2, 11);
+        // One block of A's rows: B packed 768 columns at a time (two whole blocks and a ragged one), on one thread and two.
+        Check(false, false, 120, 1700, 40, 1, 0, 3, 1, 13);
+        Check(false, false, 100, 1700, 300, 1, 0.5f, 0, 2, 14);
     }
 
     [TestMethod]
@@ -113,8 +118,9 @@ public sealed class GemmTests
     {
         // A short last panel runs a kernel of its own height (1 to 5 rows with AVX2's 6-row panels; the scratch tile
         // otherwise): each row of C must come out with the same bits as when it sits in a full panel of a taller product.
-        // Up to four panels of rows read B in place, the 40-row product packs it (its ragged last 16 columns too).
-        const int tall = 40, n = 48, k = 37;
+        // Up to four panels of rows read B (of at most 32 rows) in place, the 40-row product packs it (its ragged last 16
+        // columns too).
+        const int tall = 40, n = 48, k = 29;
         float[] a = Random(tall * k, 3), b = Random(k * n, 4);
         var full = new float[tall * n];
         Gemm.Sgemm(false, false, tall, n, k, 1, a, k, b, n, 0, full, n);
