@@ -14,8 +14,9 @@ namespace MlPipelines.Engine.Kernels;
 /// Here each plane is copied once into a zero-bordered scratch plane, and blocks of 16 outputs of a row (AVX-512; 8 with
 /// AVX2 or on maps at most 8 wide), eight blocks at a time, sum their taps with fused multiply-adds in the order the GEMM's
 /// micro-kernel sums them (taps in order from zero, zeros included for padding), then take the bias and the epilogue in
-/// registers and are stored into the output plane: the same bits as the GEMM route followed by the epilogue's pass. Planes
-/// are split over threads.
+/// registers and are stored into the output plane: the same bits as the GEMM route followed by the epilogue's pass. With
+/// AVX-512, 3x3 kernels at stride 1 or 2 instead read each padded row once for all the outputs that take it
+/// (<see cref="Rolling3x3"/>), summing in the same order. Planes are split over threads.
 /// </summary>
 internal static unsafe class DepthwiseConv
 {

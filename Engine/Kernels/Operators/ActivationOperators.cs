@@ -42,11 +42,12 @@ internal readonly struct LeakyReluGradOp(float slope) : IBinaryOperator
 }
 
 /// <summary>
-/// min(max(x, lo), hi), ReLU6 with (0, 6), as the scalar form reads: a NaN stays NaN and -0 stays -0, on every width. The vector forms are
-/// the bare MAXPS / MINPS with the bound as first operand ((a > b) ? a : b returns x itself when x is NaN): the IEEE
-/// maximum and minimum of <see cref="Vector512.Max{T}"/> take three instructions each, where a depthwise block or an
-/// epilogue pass has about ten others a vector. Written out in each method, not through a shared helper: one more level
-/// of inlining cost ResNet-20 4 % (the kernels that inline an epilogue are large, and their inlining budgets run out).
+/// min(max(x, lo), hi), ReLU6 with (0, 6), as the scalar form reads: a NaN stays NaN and -0 stays -0, on every width.
+/// The vector forms are the bare MAXPS / MINPS with the bound as first operand ((a > b) ? a : b returns x itself when x
+/// is NaN): the IEEE maximum and minimum of <see cref="Vector512.Max{T}"/> take three instructions each, where a
+/// depthwise block or an epilogue pass has about ten others a vector. Written out in each method, not through a shared
+/// helper: one more level of inlining cost ResNet-20 4 % (the kernels that inline an epilogue are large, and their
+/// inlining budgets run out).
 /// </summary>
 internal readonly struct ClampOp(float lo, float hi) : IUnaryOperator
 {

@@ -73,6 +73,7 @@ public sealed class Conv2dTests
             new(1, 2, 10, 128, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2),
             new(2, 2, 7, 150, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2),
             new(1, 3, 12, 40, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 3),
+            new(2, 3, 14, 14, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3),  // 14 -> 7: a scratch plane laid out for 8-wide blocks
         })
         {
             float[] x = Random(g.InputLength, seed++), w = Random(g.WeightLength, seed++), b = Random(g.OutChannels, seed++);
