@@ -22,7 +22,8 @@ internal static unsafe class Gemm
     /// Columns of B packed at a time when all of A's rows are one block (at most <see cref="MC"/>): B's packed block is
     /// then read by a single pass of tiles, and a block of KC x NC floats (3 MB) went out of L2 before that pass read it
     /// back. At 768 it stays there (MobileNetV2's 1x1 layers at batch 32: 192x14x14 -> 64 1.2-1.7x faster, the
-    /// projections above with <see cref="StridedDirectDepth"/>; 384 and 1536 were slower).
+    /// projections above with <see cref="StridedDirectDepth"/>; 384 and 1536 were slower). The columns are cut into
+    /// even blocks of whole panels, so a product of 784 columns (four 14x14 maps) is not 768 plus a block of 16.
     /// </summary>
     private const int SmallNC = 768;
 
@@ -325,7 +326,13 @@ internal static unsafe class Gemm
             // to have a panel of slack after them (bRowsPadded).
             bool direct = !transB && nr != 8 && (bRows is null ? m1 - m0 <= StridedDirectRows && k <= StridedDirectDepth : m1 - m0 <= DirectRowsLimit);
             bool directA = packedA is null && !transA && alpha == 1 && nr == 16 && n1 - n0 <= DirectAPanels * nr;
-            int ncMax = m1 - m0 <= MC ? SmallNC : NC;
+            int ncMax = NC;
+            if (m1 - m0 <= MC)
+            {
+                // Blocks of at most SmallNC columns, as even as whole panels allow (784 columns: 416 + 368, not 768 + 16).
+                int blocks = (n1 - n0 + SmallNC - 1) / SmallNC;
+                ncMax = ((n1 - n0 + blocks - 1) / blocks + nr - 1) / nr * nr;
+            }
             for (int jc = n0; jc < n1; jc += ncMax)
             {
                 int nc = Math.Min(ncMax, n1 - jc);

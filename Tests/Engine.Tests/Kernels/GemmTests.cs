@@ -90,7 +90,8 @@ public sealed class GemmTests
         Check(false, false, 6, 803, 300, 1, 0, 5, 1, 10);
         Check(false, false, 6, 803, 29, 1, 0, 5, 1, 12);
         Check(true, false, 64, 97, 33, 0.5f, 1, 3, 2, 11);
-        // One block of A's rows: B packed 768 columns at a time (two whole blocks and a ragged one), on one thread and two.
+        // One block of A's rows: B packed at most 768 columns at a time, in even blocks of whole panels (576, 576, 548), on
+        // one thread and two.
         Check(false, false, 120, 1700, 40, 1, 0, 3, 1, 13);
         Check(false, false, 100, 1700, 300, 1, 0.5f, 0, 2, 14);
     }
