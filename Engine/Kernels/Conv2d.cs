@@ -369,10 +369,10 @@ internal static unsafe class Conv2d
                                 xg = col.AsSpan(0, patch * inPlane);
                             }
                             Span<float> yOut = y.Slice(yg, og * outPlane);
-                            int chunk = EpilogueChunk(og, outPlane, gemmThreads, bias.Length != 0 || !epilogue.IsNone);
+                            int chunk = EpilogueChunk(og, outPlane, gemmThreads, bias.Length != 0 || !epilogue.IsNone), lastRow = (og - 1) * outPlane;
                             for (int c0 = 0; c0 < outPlane; c0 += chunk)
                             {
-                                int width = Math.Min(chunk, outPlane - c0), lastRow = (og - 1) * outPlane;
+                                int width = Math.Min(chunk, outPlane - c0);
                                 ReadOnlySpan<float> xc = xg.Slice(c0, (patch - 1) * outPlane + width);
                                 Span<float> yc = yOut.Slice(c0, lastRow + width);
                                 if (pg.IsEmpty) Gemm.Sgemm(false, false, og, width, patch, 1, wg, patch, xc, outPlane, 0, yc, outPlane, gemmThreads);

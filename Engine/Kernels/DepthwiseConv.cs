@@ -61,8 +61,10 @@ internal static unsafe class DepthwiseConv
             int inPlane = G.InHeight * G.InWidth, outPlane = G.OutHeight * G.OutWidth;
             // Where each block reads its first tap and where it writes its first output, the same for every plane: worked out
             // once per chunk. Blocks store whole vectors, so a row's last block may write past the row's end into the next
-            // row, which is stored after it; the blocks that would write past the plane's end go through a spill tile.
-            int width = BlockWidth(G), perRow = BlockedRow(G) / width, blocks = G.OutHeight * perRow;
+            // row, which is stored after it; the blocks that would write past the plane's end go through a spill tile. A
+            // rolling plane walks its rows itself and needs no such table.
+            bool rolling = RollsRows(G);
+            int width = BlockWidth(G), perRow = BlockedRow(G) / width, blocks = rolling ? 0 : G.OutHeight * perRow;
             int[] offsets = ArrayPool<int>.Shared.Rent(2 * blocks);
             fixed (int* po = offsets)
             {
@@ -78,7 +80,7 @@ internal static unsafe class DepthwiseConv
                 var plane = new PlaneKernel
                 {
                     Scratch = scratch, Origins = origins, Targets = targets, Blocks = blocks, Direct = direct, Taps = new Taps(G, rowWidth, width),
-                    OutHeight = G.OutHeight, Rolling = RollsRows(G),
+                    OutHeight = G.OutHeight, Rolling = rolling,
                 };
                 for (int p = p0; p < p1; p++)
                 {

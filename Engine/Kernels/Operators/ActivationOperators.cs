@@ -136,9 +136,9 @@ internal readonly struct SiluOp : IUnaryOperator
     // e^x = 2^n e^r with n = round(x log2 e) and r = x - n ln 2 (ln 2 in two parts, so r is exact to a float), e^r by
     // Cephes' degree-7 expf polynomial (relative error about 1e-7 on |r| <= ln 2 / 2), times 2^n: VSCALEFPS with AVX-512
     // (one instruction), else 2^n built in the exponent field; both are the exact product rounded once, so the same bits.
-    // The clamp is ClampOp's bare MAXPS / MINPS (the IEEE Min / Max took six instructions where these take two).
     // x is clamped to [-87.3, 88.0] so that n stays in [-126, 127]: below, e^x is under the smallest normal float (taken
-    // as 2^-126-ish, which no sigmoid can tell from 0 beside 1); above, 1 / (1 + e^x) is under 2^-127 anyway. NaN stays NaN.
+    // as 2^-126-ish, which no sigmoid can tell from 0 beside 1); above, 1 / (1 + e^x) is under 2^-127 anyway. NaN stays NaN
+    // (the clamp is ClampOp's bare MAXPS / MINPS: the IEEE Min / Max took six instructions where these take two).
     private const float Log2E = 1.44269504088896341f, Ln2Hi = 0.693359375f, Ln2Lo = -2.12194440e-4f, Low = -87.3f, High = 88.0f;
     private const float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
@@ -295,10 +295,3 @@ internal readonly struct BatchNormGradOp(float a, float b, float d) : IBinaryOpe
         Vector512.FusedMultiplyAdd(Vector512.Create(a), dy, Vector512.FusedMultiplyAdd(Vector512.Create(b), x, Vector512.Create(d)));
 }
 
-/// <summary>relu(x + y): a residual block's sum and activation in one pass.</summary>
-internal readonly struct AddReluOp : IBinaryOperator
-{
-    public float Invoke(float x, float y) => default(ReluOp).Invoke(x + y);
-    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => default(ReluOp).Invoke(x + y);
-    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => default(ReluOp).Invoke(x + y);
-}

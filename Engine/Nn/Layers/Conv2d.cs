@@ -148,7 +148,7 @@ public sealed class Conv2d : Module
         if (FusesNormalization(context, norm)) return ForwardResidual(input, context, norm, shortcut, relu: true);
         Tensor h = ForwardNormalized(input, context, norm);
         Tensor y = context.Rent(h.Shape);
-        Elementwise.Map(new AddReluOp(), h.Span, shortcut.Span, y.Span, accumulate: false, context.Threads);
+        Elementwise.Map(new AddThenOp<ReluOp>(default), h.Span, shortcut.Span, y.Span, accumulate: false, context.Threads);
         return y;
     }
 
