@@ -88,7 +88,20 @@ internal static unsafe class Gemm
         float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc,
-        int threads = 1)
+        int threads = 1) =>
+        Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, default(NothingDone));
+
+    /// <summary>
+    /// <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, int)"/>,
+    /// handing each finished block of C to <paramref name="done"/> on the thread that computed it (see <see cref="IBlockDone"/>).
+    /// </summary>
+    public static void Sgemm<TDone>(
+        bool transA, bool transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc,
+        int threads, in TDone done, bool splitRowsOnly = false)
+        where TDone : unmanaged, IBlockDone
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must not be negative.");
         if (m == 0 || n == 0) return;
@@ -99,6 +112,7 @@ internal static unsafe class Gemm
         if (k == 0 || alpha == 0)
         {
             ScaleC(c, m, n, ldc, beta);
+            done.Done(0, m, 0, n);
             return;
         }
         // beta 0: the first K block stores its tiles instead of adding them, so C is neither cleared nor read.
@@ -108,10 +122,29 @@ internal static unsafe class Gemm
             if (SwapPays(m, n, alpha))
             {
                 // C^T = op(B)^T op(A)^T: the few rows of C become the few columns of a product the column kernels run.
-                Execute(new Job(pb, ldb, !transB, pa, lda, !transA, pc, ldc, k, alpha, null, beta == 0, transposedC: true), n, m, k, threads);
+                Execute(new Job(pb, ldb, !transB, pa, lda, !transA, pc, ldc, k, alpha, null, beta == 0, transposedC: true), n, m, k, threads, done, splitRowsOnly);
                 return;
             }
-            Execute(new Job(pa, lda, transA, pb, ldb, transB, pc, ldc, k, alpha, null, beta == 0), m, n, k, threads);
+            Execute(new Job(pa, lda, transA, pb, ldb, transB, pc, ldc, k, alpha, null, beta == 0), m, n, k, threads, done, splitRowsOnly);
+        }
+    }
+
+    /// <summary>
+    /// What a caller does with each block of C once it is final: called on the thread that computed the block, right after
+    /// it (while it is in that core's cache), once per block of a product split over threads and once, for all of C, for a
+    /// product on one thread. A convolution applies its epilogue so, in parallel instead of after the product.
+    /// </summary>
+    internal interface IBlockDone
+    {
+        /// <summary>Rows [m0, m1) and columns [n0, n1) of C are final.</summary>
+        void Done(int m0, int m1, int n0, int n1);
+    }
+
+    /// <summary>Nothing to do with finished blocks.</summary>
+    internal readonly struct NothingDone : IBlockDone
+    {
+        public void Done(int m0, int m1, int n0, int n1)
+        {
         }
     }
 
@@ -147,7 +180,13 @@ internal static unsafe class Gemm
     /// C[m, n] = A[m, k] B[k, n] with A prepacked by <see cref="PackA"/>: the same tiles, products and bits as
     /// <see cref="Sgemm"/> (alpha 1, beta 0, nothing transposed), without packing A.
     /// </summary>
-    public static void SgemmPackedA(int m, int n, int k, ReadOnlySpan<float> packedA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int threads = 1)
+    public static void SgemmPackedA(int m, int n, int k, ReadOnlySpan<float> packedA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int threads = 1) =>
+        SgemmPackedA(m, n, k, packedA, b, ldb, c, ldc, threads, default(NothingDone));
+
+    /// <summary><see cref="SgemmPackedA(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, int, Span{float}, int, int)"/>, handing finished blocks of C to <paramref name="done"/>.</summary>
+    public static void SgemmPackedA<TDone>(int m, int n, int k, ReadOnlySpan<float> packedA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int threads,
+        in TDone done, bool splitRowsOnly = false)
+        where TDone : unmanaged, IBlockDone
     {
         if (m <= 0 || n < 0 || k <= 0) throw new ArgumentOutOfRangeException(nameof(m), "A prepacked A has rows and columns; n must not be negative.");
         if (n == 0) return;
@@ -155,7 +194,7 @@ internal static unsafe class Gemm
         CheckOperand(b, k, n, ldb, nameof(b));
         CheckOperand(c, m, n, ldc, nameof(c));
         fixed (float* pa = packedA, pb = b, pc = c)
-            Execute(new Job(null, 0, false, pb, ldb, false, pc, ldc, k, 1, null, true, packedA: pa, packedRows: PanelRows(m)), m, n, k, threads);
+            Execute(new Job(null, 0, false, pb, ldb, false, pc, ldc, k, 1, null, true, packedA: pa, packedRows: PanelRows(m)), m, n, k, threads, done, splitRowsOnly);
     }
 
     /// <summary>
@@ -184,7 +223,19 @@ internal static unsafe class Gemm
         int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets,
         float beta, Span<float> c, int ldc,
-        int threads = 1)
+        int threads = 1) =>
+        SgemmRowTable(m, n, k, alpha, a, lda, b, bRowOffsets, beta, c, ldc, threads, default(NothingDone));
+
+    /// <summary>
+    /// <see cref="SgemmRowTable(int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, ReadOnlySpan{int}, float, Span{float}, int, int)"/>,
+    /// handing finished blocks of C to <paramref name="done"/>; with <paramref name="splitRowsOnly"/> threads split only C's rows.
+    /// </summary>
+    public static void SgemmRowTable<TDone>(
+        int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets,
+        float beta, Span<float> c, int ldc,
+        int threads, in TDone done, bool splitRowsOnly = false)
+        where TDone : unmanaged, IBlockDone
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must not be negative.");
         bool padded = CheckRowTable(n, k, b, bRowOffsets);
@@ -194,12 +245,13 @@ internal static unsafe class Gemm
         if (k == 0 || alpha == 0)
         {
             ScaleC(c, m, n, ldc, beta);
+            done.Done(0, m, 0, n);
             return;
         }
         if (beta != 0) ScaleC(c, m, n, ldc, beta);
         fixed (float* pa = a, pb = b, pc = c)
         fixed (int* rows = bRowOffsets)
-            Execute(new Job(pa, lda, false, pb, 0, false, pc, ldc, k, alpha, rows, beta == 0, bRowsPadded: padded), m, n, k, threads);
+            Execute(new Job(pa, lda, false, pb, 0, false, pc, ldc, k, alpha, rows, beta == 0, bRowsPadded: padded), m, n, k, threads, done, splitRowsOnly);
     }
 
     /// <summary>
@@ -207,7 +259,16 @@ internal static unsafe class Gemm
     /// the same tiles and bits as <see cref="SgemmRowTable"/> with alpha 1 and beta 0, without packing A.
     /// </summary>
     public static void SgemmRowTablePackedA(int m, int n, int k, ReadOnlySpan<float> packedA, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets,
-        Span<float> c, int ldc, int threads = 1)
+        Span<float> c, int ldc, int threads = 1) =>
+        SgemmRowTablePackedA(m, n, k, packedA, b, bRowOffsets, c, ldc, threads, default(NothingDone));
+
+    /// <summary>
+    /// <see cref="SgemmRowTablePackedA(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int)"/>,
+    /// handing finished blocks of C to <paramref name="done"/>.
+    /// </summary>
+    public static void SgemmRowTablePackedA<TDone>(int m, int n, int k, ReadOnlySpan<float> packedA, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets,
+        Span<float> c, int ldc, int threads, in TDone done, bool splitRowsOnly = false)
+        where TDone : unmanaged, IBlockDone
     {
         if (m <= 0 || n < 0 || k <= 0) throw new ArgumentOutOfRangeException(nameof(m), "A prepacked A has rows and columns; n must not be negative.");
         if (packedA.Length < PackedALength(m, k)) throw new ArgumentException($"packedA holds {packedA.Length} floats; {PackedALength(m, k)} needed for {m}x{k}.", nameof(packedA));
@@ -216,7 +277,7 @@ internal static unsafe class Gemm
         CheckOperand(c, m, n, ldc, nameof(c));
         fixed (float* pa = packedA, pb = b, pc = c)
         fixed (int* rows = bRowOffsets)
-            Execute(new Job(null, 0, false, pb, 0, false, pc, ldc, k, 1, rows, true, bRowsPadded: padded, packedA: pa, packedRows: PanelRows(m)), m, n, k, threads);
+            Execute(new Job(null, 0, false, pb, 0, false, pc, ldc, k, 1, rows, true, bRowsPadded: padded, packedA: pa, packedRows: PanelRows(m)), m, n, k, threads, done, splitRowsOnly);
     }
 
     /// <summary>
@@ -247,34 +308,55 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>Runs a job on one thread, or split over threads when it is large enough to pay for them.</summary>
-    private static void Execute(Job job, int m, int n, int k, int threads)
+    /// <summary>
+    /// Runs a job on one thread, or split over threads when it is large enough to pay for them, handing each finished block
+    /// of C to <paramref name="done"/> (in C's coordinates, also for a swapped product).
+    /// </summary>
+    private static void Execute<TDone>(Job job, int m, int n, int k, int threads, in TDone done, bool splitRowsOnly) where TDone : unmanaged, IBlockDone
     {
         // Half a million multiply-adds (about 10 us a thread) pay for a split now that idle pool threads spin before they
-        // sleep; at 2^21 a batch-1 ResNet-20 left its second thread idle in every 3x3 layer.
-        long work = (long)m * n * k;
+        // sleep; at 2^21 a batch-1 ResNet-20 left its second thread idle in every 3x3 layer. A product of a few columns
+        // streams A, each value for those few multiply-adds: it costs about what ColumnPathWidth columns would (a
+        // classifier's 1000 x 512 weights at batch 1 took 170 us on one thread).
+        long work = (long)m * Math.Max(n, ColumnPathWidth) * k;
         int chunks = threads <= 1 || work < (1L << 19) ? 1 : threads;
-        if (chunks == 1) job.Run(0, m, 0, n);
-        else RunParallel(job, m, n, chunks);
+        if (chunks > 1)
+        {
+            RunParallel(job, m, n, chunks, done, splitRowsOnly);
+            return;
+        }
+        job.Run(0, m, 0, n);
+        if (job.TransposedC) done.Done(0, n, 0, m);
+        else done.Done(0, m, 0, n);
     }
 
-    /// <summary>Splits the longer side of C into blocks aligned to the micro-tile, so threads never share a tile.</summary>
-    private static void RunParallel(Job job, int m, int n, int chunks)
+    /// <summary>
+    /// Splits C into blocks aligned to the micro-tile, so threads never share a tile: the longer side, or the rows where
+    /// that spares packing (or the caller asks for rows).
+    /// </summary>
+    private static void RunParallel<TDone>(Job job, int m, int n, int chunks, in TDone done, bool splitRowsOnly) where TDone : unmanaged, IBlockDone
     {
-        bool splitRows = m >= n;
+        // A swapped product's rows are C's columns.
+        bool splitRows = job.TransposedC ? !splitRowsOnly && m >= n : splitRowsOnly || m >= n;
+        // Each thread of a column split packs all of A; each of a row split reads all of B, in place where the rows a thread
+        // gets allow. With A not packed ahead, rows are the cheaper split unless B is far the larger: a convolution's grid
+        // at batch 1 (16x812x144: 1.8x from two threads split by columns, 1.1x by rows; 32x210x288 and 64x272x576 1.6x by
+        // columns, 1.8-1.9x by rows).
+        if (!splitRows && !job.TransposedC && !job.HasPackedA && m >= chunks * MR && 8 * m >= n && job.ReadsBInPlace((m + chunks - 1) / chunks)) splitRows = true;
         int unit = splitRows ? MR : NR;
         int units = ((splitRows ? m : n) + unit - 1) / unit;
         chunks = Math.Min(chunks, units);
-        var body = new BlockBody { Job = job, M = m, N = n, Unit = unit, Units = units, Chunks = chunks, SplitRows = splitRows };
+        var body = new BlockBody<TDone> { Job = job, M = m, N = n, Unit = unit, Units = units, Chunks = chunks, SplitRows = splitRows, Done = done };
         DeterministicParallel.For(chunks, chunks, 1, body);
     }
 
-    /// <summary>One work item per block of rows (or columns) of C.</summary>
-    private struct BlockBody : IChunkBody
+    /// <summary>One work item per block of rows (or columns) of C, each handed to Done once computed.</summary>
+    private struct BlockBody<TDone> : IChunkBody where TDone : unmanaged, IBlockDone
     {
         public Job Job;
         public int M, N, Unit, Units, Chunks;
         public bool SplitRows;
+        public TDone Done;
 
         public readonly void Run(int c0, int c1)
         {
@@ -283,8 +365,10 @@ internal static unsafe class Gemm
                 (int s, int e) = DeterministicParallel.ChunkRange(Units, Chunks, ci);
                 int lo = s * Unit, hi = Math.Min(e * Unit, SplitRows ? M : N);
                 if (lo >= hi) continue;
-                if (SplitRows) Job.Run(lo, hi, 0, N);
-                else Job.Run(0, M, lo, hi);
+                (int m0, int m1, int n0, int n1) = SplitRows ? (lo, hi, 0, N) : (0, M, lo, hi);
+                Job.Run(m0, m1, n0, n1);
+                if (Job.TransposedC) Done.Done(n0, n1, m0, m1);
+                else Done.Done(m0, m1, n0, n1);
             }
         }
     }
@@ -307,6 +391,16 @@ internal static unsafe class Gemm
     /// </summary>
     private readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, int* bRows, bool overwrite, bool transposedC = false, bool bRowsPadded = false, float* packedA = null, int packedRows = 0)
     {
+        /// <summary>Whether the job computes C^T (a swapped product): its rows are C's columns.</summary>
+        public bool TransposedC => transposedC;
+
+        /// <summary>Whether A comes packed ahead (<see cref="PackA"/>'s panels).</summary>
+        public bool HasPackedA => packedA is not null;
+
+        /// <summary>Whether a block of <paramref name="rows"/> rows reads B in place rather than packing it (see Run).</summary>
+        public bool ReadsBInPlace(int rows) =>
+            !transposedC && !transB && NR != 8 && (bRows is null ? rows <= StridedDirectRows && k <= StridedDirectDepth : rows <= DirectRowsLimit);
+
         /// <summary>Column <paramref name="col"/> of row <paramref name="p"/> of B (not transposed).</summary>
         private float* RowB(int p, int col) => (bRows is null ? b + (long)p * ldb : b + bRows[p]) + col;
 

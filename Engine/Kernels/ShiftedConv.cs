@@ -51,9 +51,10 @@ internal static unsafe class ShiftedConv
     /// <summary>Where pixels sit on the grid of <see cref="Images"/> images; column j of a product is grid position Lead + j.</summary>
     private readonly struct Grid
     {
-        public Grid(in Conv2dGeometry g, int images)
+        /// <summary>The grid of <paramref name="images"/> whole images, or of one band of <paramref name="rows"/> rows.</summary>
+        public Grid(in Conv2dGeometry g, int images, int rows = 0)
         {
-            (H, W, Images) = (g.InHeight, g.InWidth, images);
+            (H, W, Images) = (rows > 0 ? rows : g.InHeight, g.InWidth, images);
             RowWidth = g.InWidth + g.PadLeft;
             ImageSpan = (g.InHeight + g.PadTop) * RowWidth;
             Lead = g.PadTop * RowWidth + g.PadLeft;
@@ -90,16 +91,42 @@ internal static unsafe class ShiftedConv
             for (int r = 0; r < H; r++) ShortRows.Copy(src + r * W, d + r * RowWidth, W);
         }
 
-        /// <summary>dst (H x W) = or += image <paramref name="image"/> of a product row, plus <paramref name="bias"/>.</summary>
-        public void Take(float* row, int image, float* dst, bool accumulate, float bias)
+        /// <summary>
+        /// Copies the input rows that output rows [r0, r0 + H) of an <paramref name="inHeight"/>-row plane read (the band's
+        /// own and up to <paramref name="halo"/> on either side; the rest stay zero: the image's border) into a one-image
+        /// grid plane (at Lead), the band's first row on the grid's first.
+        /// </summary>
+        public void PlaceBand(float* src, float* dst, int r0, int inHeight, int halo)
         {
-            float* s = row + (long)image * ImageSpan;
-            for (int r = 0; r < H; r++)
+            for (int r = Math.Max(0, r0 - halo), end = Math.Min(inHeight, r0 + H + halo); r < end; r++)
+                ShortRows.Copy(src + (long)r * W, dst + (long)(r - r0) * RowWidth, W);
+        }
+
+        /// <summary>Pixels of image <paramref name="image"/> whose grid position (product column) is below <paramref name="column"/>.</summary>
+        public int PixelsBefore(int image, int column)
+        {
+            long local = column - (long)image * ImageSpan;
+            if (local <= 0) return 0;
+            long row = local / RowWidth;
+            return row >= H ? H * W : (int)(row * W + Math.Min(local % RowWidth, W));
+        }
+
+        /// <summary>
+        /// Pixels [p0, p1) of dst (an H x W plane) = or += their positions in image <paramref name="image"/> of a product row,
+        /// plus <paramref name="bias"/>.
+        /// </summary>
+        public void Take(float* row, int image, float* dst, int p0, int p1, bool accumulate, float bias)
+        {
+            int r = p0 / W, c = p0 - r * W;
+            float* from = row + (long)image * ImageSpan + r * RowWidth + c, to = dst + p0;
+            for (int left = p1 - p0; left > 0; from += RowWidth - c, c = 0)
             {
-                float* from = s + r * RowWidth, to = dst + r * W;
-                if (accumulate) ShortRows.AddTo(from, to, W);
-                else if (bias != 0) ShortRows.AddScalar(from, bias, to, W);
-                else ShortRows.Copy(from, to, W);
+                int length = Math.Min(W - c, left);
+                if (accumulate) ShortRows.AddTo(from, to, length);
+                else if (bias != 0) ShortRows.AddScalar(from, bias, to, length);
+                else ShortRows.Copy(from, to, length);
+                to += length;
+                left -= length;
             }
         }
     }
@@ -109,12 +136,18 @@ internal static unsafe class ShiftedConv
     /// channels, dst groups x outPer, w is [groups x outPer, inPer, KH, KW]. Serves the forward pass (x, w) and the input
     /// gradient (dY, flipped w^T). A written (not accumulated) plane then goes through <paramref name="epilogue"/>.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="rowEnd"/> >= 0 only output rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) are
+    /// computed, on a grid of that band (and the input rows next to it) one image at a time: a thread's share of a batch-1
+    /// layer split by rows, which reads and writes only rows near its own.
+    /// </remarks>
     public static void Run(float* src, float* w, float* bias, int inPer, int outPer, in Conv2dGeometry g, float* dst, bool accumulate, int n0, int n1,
-        in ConvEpilogue epilogue = default, int gemmThreads = 1)
+        in ConvEpilogue epilogue = default, int gemmThreads = 1, int rowStart = 0, int rowEnd = -1)
     {
+        bool band = rowEnd >= 0;
         // A grid of no more images than the call has (batch-1 inference on a 7x7 map would otherwise clear a grid of 12).
-        int nb = Math.Min(ImagesPerGemm(g), n1 - n0), groups = g.Groups, hw = g.InHeight * g.InWidth;
-        var grid = new Grid(g, nb);
+        int nb = band ? 1 : Math.Min(ImagesPerGemm(g), n1 - n0), groups = g.Groups, hw = g.InHeight * g.InWidth;
+        var grid = band ? new Grid(g, 1, rowEnd - rowStart) : new Grid(g, nb);
         int plane = grid.PlaneLength, patch = inPer * grid.Taps;
         // A panel of slack after the last channel: the GEMM then reads a ragged last panel of columns in place.
         using var work = new Workspace(grid, inPer, outPer, clearMatrix: false, inputSlack: Gemm.NR);
@@ -128,17 +161,51 @@ internal static unsafe class ShiftedConv
                 {
                     for (int i = 0; i < images; i++)
                         for (int c = 0; c < inPer; c++)
-                            grid.Place(src + ((long)(n + i) * groups * inPer + grp * inPer + c) * hw, pin + (long)c * plane + grid.Lead, i);
-                    Gemm.SgemmRowTable(outPer, columns, patch, 1, new ReadOnlySpan<float>(w + (long)grp * outPer * patch, outPer * patch), patch,
-                        new ReadOnlySpan<float>(pin, inPer * plane + Gemm.NR), offsets.AsSpan(0, patch), 0, new Span<float>(pprod, outPer * columns), columns, gemmThreads);
-                    for (int i = 0; i < images; i++)
-                        for (int o = 0; o < outPer; o++)
                         {
-                            int channel = grp * outPer + o;
-                            float* output = dst + ((long)(n + i) * groups * outPer + channel) * hw;
-                            grid.Take(pprod + (long)o * columns, i, output, accumulate, bias is null ? 0 : bias[channel]);
-                            if (!accumulate && !epilogue.IsNone) epilogue.Apply(new Span<float>(output, hw), channel);
+                            float* from = src + ((long)(n + i) * groups * inPer + grp * inPer + c) * hw, to = pin + (long)c * plane + grid.Lead;
+                            if (band) grid.PlaceBand(from, to, rowStart, g.InHeight, g.PadTop);
+                            else grid.Place(from, to, i);
                         }
+                    // Each block of output channels is taken off the grid by the thread that computed it, while in its cache.
+                    var take = new TakeChannels
+                    {
+                        Grid = grid, Product = pprod, Columns = columns, Images = images, Bias = bias, Accumulate = accumulate, Epilogue = epilogue,
+                        Output = dst + ((long)n * groups + grp) * outPer * hw + (long)rowStart * g.InWidth, ImageStride = (long)groups * outPer * hw, PlaneStride = hw,
+                        FirstChannel = grp * outPer,
+                    };
+                    Gemm.SgemmRowTable(outPer, columns, patch, 1, new ReadOnlySpan<float>(w + (long)grp * outPer * patch, outPer * patch), patch,
+                        new ReadOnlySpan<float>(pin, inPer * plane + Gemm.NR), offsets.AsSpan(0, patch), 0, new Span<float>(pprod, outPer * columns), columns, gemmThreads, take);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes the block [m0, m1) x [n0, n1) of a grid product (output channels FirstChannel + m0.. of each image, the pixels
+    /// on those grid columns) into their planes: plus the bias, then through the epilogue, or added when accumulating.
+    /// </summary>
+    private struct TakeChannels : Gemm.IBlockDone
+    {
+        public Grid Grid;
+        public float* Product, Bias, Output;
+        public int Columns, Images, FirstChannel, PlaneStride;
+        public long ImageStride;
+        public bool Accumulate;
+        public ConvEpilogue Epilogue;
+
+        public readonly void Done(int m0, int m1, int n0, int n1)
+        {
+            for (int i = 0; i < Images; i++)
+            {
+                // The pixels of image i on grid columns [n0, n1): a run of its plane, since grid positions follow the pixels' order.
+                int p0 = Grid.PixelsBefore(i, n0), p1 = Grid.PixelsBefore(i, n1);
+                if (p0 == p1) continue;
+                for (int o = m0; o < m1; o++)
+                {
+                    int channel = FirstChannel + o;
+                    float* output = Output + i * ImageStride + (long)o * PlaneStride;
+                    Grid.Take(Product + (long)o * Columns, i, output, p0, p1, Accumulate, Bias is null ? 0 : Bias[channel]);
+                    if (!Accumulate && !Epilogue.IsNone) Epilogue.Apply(new Span<float>(output + p0, p1 - p0), channel);
                 }
             }
         }

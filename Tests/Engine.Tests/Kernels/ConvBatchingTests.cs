@@ -316,4 +316,76 @@ public sealed class ConvBatchingTests
         Assert.ThrowsExactly<ArgumentException>(() => Conv2d.Forward(new float[pointwise.InputLength], new float[pointwise.WeightLength], [], pointwise,
             new float[pointwise.OutputLength], default, 1, default, new float[7]), "scales of another length");
     }
+
+    [TestMethod]
+    public unsafe void FewerImagesThanThreads_SplitByRowBandsOrByProducts_GiveTheSerialBits()
+    {
+        // Batch-1 (and batch-2 on three threads) layers: maps larger than the weights split their output rows over the
+        // threads (the grid route with 1- and 2-row halos, the unfolded route at stride 2 with its own bands, pointwise,
+        // grouped, bands of unequal height); the rest split each product. Each with a bias, batch norm + ReLU and a residual
+        // sum, against the same layer on one thread, and that one against the double reference.
+        var cases = new (Conv2dGeometry G, bool Bands)[]
+        {
+            (new(1, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1), true),             // ResNet-20's first stage
+            (new(1, 8, 19, 17, 8, 5, 5, 1, 1, 2, 2, 2, 2), true),               // 5x5 "same": halos of two rows
+            (new(1, 3, 40, 40, 16, 7, 7, 2, 2, 3, 3, 3, 3), true),              // a stem: stride 2, unfolded
+            (new(1, 8, 30, 30, 12, 1, 1), true),                                // pointwise
+            (new(1, 8, 20, 20, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2), true),      // grouped
+            (new(2, 8, 23, 23, 8, 3, 3, 1, 1, 1, 1, 1, 1), true),               // two images, fewer than three threads
+            (new(1, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1), false),            // channels split: the grid's product
+            (new(1, 64, 4, 4, 96, 3, 3, 1, 1, 1, 1, 1, 1), false),              // and the unfolded one
+        };
+        foreach (var (g, bands) in cases)
+        {
+            Assert.AreEqual(bands, Conv2d.SplitsRows(g, 2), $"{g}: split by rows");
+            float[] x = Random(g.InputLength, 51), w = Random(g.WeightLength, 52), b = Random(g.OutChannels, 53), residual = Random(g.OutputLength, 54);
+            float[] scale = Random(g.OutChannels, 55), shift = Random(g.OutChannels, 56);
+            float[] plain = new float[g.OutputLength];
+            Conv2d.Forward(x, w, b, g, plain, 1);
+            AssertClose(Conv2dReference.Forward(D(x), D(w), D(b), g), plain, 1e-5, $"y {g}");
+            float[] serial = new float[g.OutputLength];
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                float[] y = Enumerable.Repeat(float.NaN, g.OutputLength).ToArray();
+                fixed (float* ps = scale, pt = shift, py = y, pr = residual)
+                    Conv2d.Forward(x, w, b, g, y, new ConvEpilogue(ps, pt, ActivationKind.Relu, 0).WithResidual(py, pr), threads);
+                if (threads == 1)
+                {
+                    int plane = g.OutHeight * g.OutWidth;
+                    for (int i = 0; i < y.Length; i++)
+                        Assert.AreEqual(Math.Max(0f, new AffineOp(scale[i / plane % g.OutChannels], shift[i / plane % g.OutChannels]).Invoke(plain[i]) + residual[i]), y[i], $"{g}: epilogue at {i}");
+                    serial = y;
+                }
+                else AssertSameBits(serial, y, $"{g} on {threads} threads");
+            }
+        }
+    }
+
+    [TestMethod]
+    public unsafe void GridProductSplitByColumns_TakesEachBlockOfPixels_WithTheSerialBits()
+    {
+        // Eight output channels are one panel of rows, so two threads split the grid's product by columns, which cut rows
+        // and images (three 14x14 maps on one grid, a 28x28 map) mid-way: each block's pixels go to their planes, added
+        // (an input gradient's accumulation, checked against the reference) or written through the bias and epilogue, as
+        // the whole product's would.
+        foreach (var g in new[] { new Conv2dGeometry(3, 16, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1), new Conv2dGeometry(1, 16, 28, 28, 8, 3, 3, 1, 1, 1, 1, 1, 1) })
+            foreach (bool accumulate in new[] { false, true })
+            {
+                float[] x = Random(g.InputLength, 61), w = Random(g.WeightLength, 62), b = Random(g.OutChannels, 63), start = Random(g.OutputLength, 64);
+                float[] scale = Random(g.OutChannels, 65), shift = Random(g.OutChannels, 66);
+                float[] serial = (float[])start.Clone(), split = (float[])start.Clone();
+                fixed (float* px = x, pw = w, pb = b, ps = scale, pt = shift, p1 = serial, p2 = split)
+                {
+                    var epilogue = new ConvEpilogue(ps, pt, ActivationKind.Relu6, 0);
+                    ShiftedConv.Run(px, pw, pb, g.InChannels, g.OutChannels, g, p1, accumulate, 0, g.Batch, epilogue, gemmThreads: 1);
+                    ShiftedConv.Run(px, pw, pb, g.InChannels, g.OutChannels, g, p2, accumulate, 0, g.Batch, epilogue, gemmThreads: 2);
+                }
+                AssertSameBits(serial, split, $"{g} accumulate={accumulate}");
+                if (!accumulate) continue;
+                // Accumulating (the input gradient's use) adds the convolution alone: no bias.
+                double[] expected = Conv2dReference.Forward(D(x), D(w), new double[g.OutChannels], g);
+                for (int i = 0; i < expected.Length; i++) expected[i] += start[i];
+                AssertClose(expected, split, 1e-5, $"{g} accumulated");
+            }
+    }
 }
