@@ -87,17 +87,20 @@ internal static unsafe class Conv2d
 
     /// <summary>
     /// Whether a layer with fewer images than threads (batch-1 inference) splits its output rows over the threads rather
-    /// than each multiplication: where the map has more than eight times as many pixels as the layer has output channels
-    /// (a group's), and at least two rows a thread. Each thread then unfolds (or puts on its grid) only the input rows its
+    /// than each multiplication: where the map has more than twice as many pixels as the layer has output channels (a
+    /// group's), and at least two rows a thread. Each thread then unfolds (or puts on its grid) only the input rows its
     /// band reads, most of them written by the same thread in the layer before, and applies the epilogue to its own rows:
     /// nothing runs on one thread alone and little crosses between cores. A product split by threads instead makes the
     /// caller unfold the whole input first and each thread read all of it. ResNet-20's 16-channel 28x28 layers at batch 1
-    /// took 28 us on two threads as a split product (27 on one), 18 us in bands; the whole network 0.61 -> 0.52 ms. Where
-    /// the weights are the larger operand (ResNet-18's later stages) each thread reading all of them costs more: those keep
-    /// splitting the product, by rows of weights.
+    /// took 28 us on two threads as a split product (27 on one), 18 us in bands; the whole network 0.61 -> 0.52 ms with
+    /// bands from 8 pixels a channel, 0.50 from 2 (the 32-channel 14x14 layers too). Where the weights are the larger
+    /// operand (ResNet-18's later stages) each thread reading all of them costs more: those keep splitting the product,
+    /// by rows of weights. A layer too small for a product to be split (ResNet-20's 1x1 stride-2 shortcuts: 3 us) stays
+    /// on one thread.
     /// </summary>
     internal static bool SplitsRows(in Conv2dGeometry g, int threads) =>
-        g.OutHeight >= 2 * threads && 8L * g.GroupOutChannels < (long)g.OutHeight * g.OutWidth;
+        g.OutHeight >= 2 * threads && 2L * g.GroupOutChannels < (long)g.OutHeight * g.OutWidth
+        && (long)g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchSize >= Gemm.SplitWork;
 
     /// <summary>
     /// Whether the forward pass multiplies by the weights as they are (the unfolded and pointwise routes), so that a

@@ -308,6 +308,9 @@ internal static unsafe class Gemm
         }
     }
 
+    /// <summary>Multiply-adds from which a product is split over threads (see <see cref="Execute"/>).</summary>
+    internal const long SplitWork = 1L << 19;
+
     /// <summary>
     /// Runs a job on one thread, or split over threads when it is large enough to pay for them, handing each finished block
     /// of C to <paramref name="done"/> (in C's coordinates, also for a swapped product).
@@ -319,7 +322,7 @@ internal static unsafe class Gemm
         // streams A, each value for those few multiply-adds: it costs about what ColumnPathWidth columns would (a
         // classifier's 1000 x 512 weights at batch 1 took 170 us on one thread).
         long work = (long)m * Math.Max(n, ColumnPathWidth) * k;
-        int chunks = threads <= 1 || work < (1L << 19) ? 1 : threads;
+        int chunks = threads <= 1 || work < SplitWork ? 1 : threads;
         if (chunks > 1)
         {
             RunParallel(job, m, n, chunks, done, splitRowsOnly);

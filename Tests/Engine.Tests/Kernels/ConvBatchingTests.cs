@@ -322,18 +322,19 @@ public sealed class ConvBatchingTests
     {
         // Batch-1 (and batch-2 on three threads) layers: maps larger than the weights split their output rows over the
         // threads (the grid route with 1- and 2-row halos, the unfolded route at stride 2 with its own bands, pointwise,
-        // grouped, bands of unequal height); the rest split each product. Each with a bias, batch norm + ReLU and a residual
+        // grouped, bands of unequal height); the rest split each product, or (too small) run on one thread. Each with a bias, batch norm + ReLU and a residual
         // sum, against the same layer on one thread, and that one against the double reference.
         var cases = new (Conv2dGeometry G, bool Bands)[]
         {
             (new(1, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1), true),             // ResNet-20's first stage
-            (new(1, 8, 19, 17, 8, 5, 5, 1, 1, 2, 2, 2, 2), true),               // 5x5 "same": halos of two rows
+            (new(1, 8, 19, 17, 12, 5, 5, 1, 1, 2, 2, 2, 2), true),              // 5x5 "same": halos of two rows
             (new(1, 3, 40, 40, 16, 7, 7, 2, 2, 3, 3, 3, 3), true),              // a stem: stride 2, unfolded
-            (new(1, 8, 30, 30, 12, 1, 1), true),                                // pointwise
-            (new(1, 8, 20, 20, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2), true),      // grouped
+            (new(1, 48, 30, 30, 24, 1, 1), true),                               // pointwise
+            (new(1, 32, 20, 20, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2), true),    // grouped
             (new(2, 8, 23, 23, 8, 3, 3, 1, 1, 1, 1, 1, 1), true),               // two images, fewer than three threads
-            (new(1, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1), false),            // channels split: the grid's product
+            (new(1, 64, 11, 11, 64, 3, 3, 1, 1, 1, 1, 1, 1), false),            // channels split: the grid's product
             (new(1, 64, 4, 4, 96, 3, 3, 1, 1, 1, 1, 1, 1), false),              // and the unfolded one
+            (new(1, 16, 28, 28, 32, 1, 1, 2, 2), false),                        // too little work to split at all
         };
         foreach (var (g, bands) in cases)
         {
