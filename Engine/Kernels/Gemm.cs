@@ -100,7 +100,7 @@ internal static unsafe class Gemm
         float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc,
-        int threads, in TDone done, bool splitRowsOnly = false)
+        int threads, in TDone done)
         where TDone : unmanaged, IBlockDone
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must not be negative.");
@@ -122,10 +122,10 @@ internal static unsafe class Gemm
             if (SwapPays(m, n, alpha))
             {
                 // C^T = op(B)^T op(A)^T: the few rows of C become the few columns of a product the column kernels run.
-                Execute(new Job(pb, ldb, !transB, pa, lda, !transA, pc, ldc, k, alpha, null, beta == 0, transposedC: true), n, m, k, threads, done, splitRowsOnly);
+                Execute(new Job(pb, ldb, !transB, pa, lda, !transA, pc, ldc, k, alpha, null, beta == 0, transposedC: true), n, m, k, threads, done);
                 return;
             }
-            Execute(new Job(pa, lda, transA, pb, ldb, transB, pc, ldc, k, alpha, null, beta == 0), m, n, k, threads, done, splitRowsOnly);
+            Execute(new Job(pa, lda, transA, pb, ldb, transB, pc, ldc, k, alpha, null, beta == 0), m, n, k, threads, done);
         }
     }
 
@@ -185,7 +185,7 @@ internal static unsafe class Gemm
 
     /// <summary><see cref="SgemmPackedA(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, int, Span{float}, int, int)"/>, handing finished blocks of C to <paramref name="done"/>.</summary>
     public static void SgemmPackedA<TDone>(int m, int n, int k, ReadOnlySpan<float> packedA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int threads,
-        in TDone done, bool splitRowsOnly = false)
+        in TDone done)
         where TDone : unmanaged, IBlockDone
     {
         if (m <= 0 || n < 0 || k <= 0) throw new ArgumentOutOfRangeException(nameof(m), "A prepacked A has rows and columns; n must not be negative.");
@@ -194,7 +194,7 @@ internal static unsafe class Gemm
         CheckOperand(b, k, n, ldb, nameof(b));
         CheckOperand(c, m, n, ldc, nameof(c));
         fixed (float* pa = packedA, pb = b, pc = c)
-            Execute(new Job(null, 0, false, pb, ldb, false, pc, ldc, k, 1, null, true, packedA: pa, packedRows: PanelRows(m)), m, n, k, threads, done, splitRowsOnly);
+            Execute(new Job(null, 0, false, pb, ldb, false, pc, ldc, k, 1, null, true, packedA: pa, packedRows: PanelRows(m)), m, n, k, threads, done);
     }
 
     /// <summary>
@@ -228,13 +228,13 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// <see cref="SgemmRowTable(int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, ReadOnlySpan{int}, float, Span{float}, int, int)"/>,
-    /// handing finished blocks of C to <paramref name="done"/>; with <paramref name="splitRowsOnly"/> threads split only C's rows.
+    /// handing finished blocks of C to <paramref name="done"/>.
     /// </summary>
     public static void SgemmRowTable<TDone>(
         int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets,
         float beta, Span<float> c, int ldc,
-        int threads, in TDone done, bool splitRowsOnly = false)
+        int threads, in TDone done)
         where TDone : unmanaged, IBlockDone
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must not be negative.");
@@ -251,7 +251,7 @@ internal static unsafe class Gemm
         if (beta != 0) ScaleC(c, m, n, ldc, beta);
         fixed (float* pa = a, pb = b, pc = c)
         fixed (int* rows = bRowOffsets)
-            Execute(new Job(pa, lda, false, pb, 0, false, pc, ldc, k, alpha, rows, beta == 0, bRowsPadded: padded), m, n, k, threads, done, splitRowsOnly);
+            Execute(new Job(pa, lda, false, pb, 0, false, pc, ldc, k, alpha, rows, beta == 0, bRowsPadded: padded), m, n, k, threads, done);
     }
 
     /// <summary>
@@ -267,7 +267,7 @@ internal static unsafe class Gemm
     /// handing finished blocks of C to <paramref name="done"/>.
     /// </summary>
     public static void SgemmRowTablePackedA<TDone>(int m, int n, int k, ReadOnlySpan<float> packedA, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets,
-        Span<float> c, int ldc, int threads, in TDone done, bool splitRowsOnly = false)
+        Span<float> c, int ldc, int threads, in TDone done)
         where TDone : unmanaged, IBlockDone
     {
         if (m <= 0 || n < 0 || k <= 0) throw new ArgumentOutOfRangeException(nameof(m), "A prepacked A has rows and columns; n must not be negative.");
@@ -277,7 +277,7 @@ internal static unsafe class Gemm
         CheckOperand(c, m, n, ldc, nameof(c));
         fixed (float* pa = packedA, pb = b, pc = c)
         fixed (int* rows = bRowOffsets)
-            Execute(new Job(null, 0, false, pb, 0, false, pc, ldc, k, 1, rows, true, bRowsPadded: padded, packedA: pa, packedRows: PanelRows(m)), m, n, k, threads, done, splitRowsOnly);
+            Execute(new Job(null, 0, false, pb, 0, false, pc, ldc, k, 1, rows, true, bRowsPadded: padded, packedA: pa, packedRows: PanelRows(m)), m, n, k, threads, done);
     }
 
     /// <summary>
@@ -315,7 +315,7 @@ internal static unsafe class Gemm
     /// Runs a job on one thread, or split over threads when it is large enough to pay for them, handing each finished block
     /// of C to <paramref name="done"/> (in C's coordinates, also for a swapped product).
     /// </summary>
-    private static void Execute<TDone>(Job job, int m, int n, int k, int threads, in TDone done, bool splitRowsOnly) where TDone : unmanaged, IBlockDone
+    private static void Execute<TDone>(Job job, int m, int n, int k, int threads, in TDone done) where TDone : unmanaged, IBlockDone
     {
         // Half a million multiply-adds (about 10 us a thread) pay for a split now that idle pool threads spin before they
         // sleep; at 2^21 a batch-1 ResNet-20 left its second thread idle in every 3x3 layer. A product of a few columns
@@ -325,7 +325,7 @@ internal static unsafe class Gemm
         int chunks = threads <= 1 || work < SplitWork ? 1 : threads;
         if (chunks > 1)
         {
-            RunParallel(job, m, n, chunks, done, splitRowsOnly);
+            RunParallel(job, m, n, chunks, done);
             return;
         }
         job.Run(0, m, 0, n);
@@ -335,12 +335,11 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// Splits C into blocks aligned to the micro-tile, so threads never share a tile: the longer side, or the rows where
-    /// that spares packing (or the caller asks for rows).
+    /// that spares packing.
     /// </summary>
-    private static void RunParallel<TDone>(Job job, int m, int n, int chunks, in TDone done, bool splitRowsOnly) where TDone : unmanaged, IBlockDone
+    private static void RunParallel<TDone>(Job job, int m, int n, int chunks, in TDone done) where TDone : unmanaged, IBlockDone
     {
-        // A swapped product's rows are C's columns.
-        bool splitRows = job.TransposedC ? !splitRowsOnly && m >= n : splitRowsOnly || m >= n;
+        bool splitRows = m >= n;
         // Each thread of a column split packs all of A; each of a row split reads all of B, in place where the rows a thread
         // gets allow. With A not packed ahead, rows are the cheaper split unless B is far the larger: a convolution's grid
         // at batch 1 (16x812x144: 1.8x from two threads split by columns, 1.1x by rows; 32x210x288 and 64x272x576 1.6x by

@@ -56,7 +56,7 @@ internal static unsafe class ShiftedConv
         {
             (H, W, Images) = (rows > 0 ? rows : g.InHeight, g.InWidth, images);
             RowWidth = g.InWidth + g.PadLeft;
-            ImageSpan = (g.InHeight + g.PadTop) * RowWidth;
+            ImageSpan = (H + g.PadTop) * RowWidth;
             Lead = g.PadTop * RowWidth + g.PadLeft;
             Taps = g.KernelHeight * g.KernelWidth;
             KernelWidth = g.KernelWidth;
