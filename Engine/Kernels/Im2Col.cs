@@ -32,10 +32,9 @@ internal static unsafe class Im2Col
             throw new ArgumentException($"col holds {col.Length} elements; {rows} rows of {plane} at stride {ldCol} needed.", nameof(col));
         fixed (float* px = x, pcol = col)
         {
-            bool whole = oy0 == 0 && oy1 == oh;
-            if (whole && Avx2.IsSupported && (ow < 16 || g.StrideW != 1) && (long)g.KernelHeight * g.KernelWidth * plane <= MaxTapTable)
+            if (Avx2.IsSupported && (ow < 16 || g.StrideW != 1) && (long)g.KernelHeight * g.KernelWidth * oh * ow <= MaxTapTable)
             {
-                UnfoldGathered(px, g, pcol, ldCol);
+                UnfoldGathered(px, g, pcol, ldCol, oy0, oy1);
                 return;
             }
             int row = 0;
@@ -90,22 +89,24 @@ internal static unsafe class Im2Col
     /// unfolded row is one gather through a table of source offsets per kernel tap (-1 for padding, read as zero), eight
     /// lanes at a time. The table depends only on the geometry and is kept per thread for the next call.
     /// </summary>
-    private static void UnfoldGathered(float* px, in Conv2dGeometry g, float* pcol, int ldCol)
+    private static void UnfoldGathered(float* px, in Conv2dGeometry g, float* pcol, int ldCol, int oy0, int oy1)
     {
         int plane = g.OutHeight * g.OutWidth, taps = g.KernelHeight * g.KernelWidth, inPlane = g.InHeight * g.InWidth;
+        int first = oy0 * g.OutWidth, columns = (oy1 - oy0) * g.OutWidth;
         int[] table = TapTable(g);
         fixed (int* pt = table)
         {
             for (int c = 0; c < g.GroupInChannels; c++)
             {
                 float* xc = px + (long)c * inPlane;
-                // Rows side by side (one image's matrix): a channel's taps are one run of the table, however small the map.
-                if (ldCol == plane)
+                // Rows side by side (one image's whole matrix): a channel's taps are one run of the table, however small the map.
+                if (ldCol == plane && columns == plane)
                 {
                     Gather(xc, pt, pcol + (long)c * taps * plane, taps * plane);
                     continue;
                 }
-                for (int t = 0; t < taps; t++) Gather(xc, pt + t * plane, pcol + (long)(c * taps + t) * ldCol, plane);
+                // A band of output rows (a thread's share of a batch-1 layer): each tap's run of the table from its first row.
+                for (int t = 0; t < taps; t++) Gather(xc, pt + t * plane + first, pcol + (long)(c * taps + t) * ldCol, columns);
             }
         }
     }

@@ -29,7 +29,8 @@ public sealed class Im2ColTests
     public void Unfold_AndItsBands_CopyEveryTapExactly()
     {
         // Large strided maps (the row-by-row copy, by vectors at stride 2, its last odd read past the row but not past x),
-        // stride 1, and a small map (the gathered route); then the same matrix band by band.
+        // stride 1, and a small map (the gathered route, whole and by bands: a thread's share of a batch-1 layer); then the
+        // same matrix band by band.
         int seed = 40;
         foreach (var g in new Conv2dGeometry[]
         {
