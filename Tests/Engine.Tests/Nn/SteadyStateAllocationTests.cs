@@ -57,10 +57,15 @@ public sealed class SteadyStateAllocationTests
                     ctx.BeginStep();
                     model.Forward(x, ctx);
                 }
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                ctx.BeginStep();
-                model.Forward(x, ctx);
-                Assert.AreEqual(0, GC.GetAllocatedBytesForCurrentThread() - before, $"{name}, {threads} threads: bytes allocated by an inference step");
+                long Infer()
+                {
+                    long start = GC.GetAllocatedBytesForCurrentThread();
+                    ctx.BeginStep();
+                    model.Forward(x, ctx);
+                    return GC.GetAllocatedBytesForCurrentThread() - start;
+                }
+                // As above, the smaller of two windows: one CI run saw a pool trimmed between the warm-up and the step.
+                Assert.AreEqual(0, Math.Min(Infer() + Infer(), Infer() + Infer()), $"{name}, {threads} threads: bytes allocated by an inference step");
             }
     }
 }
