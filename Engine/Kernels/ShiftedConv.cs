@@ -117,6 +117,19 @@ internal static unsafe class ShiftedConv
         /// </summary>
         public void Take(float* row, int image, float* dst, int p0, int p1, bool accumulate, float bias)
         {
+            if (p0 == 0 && p1 == H * W)
+            {
+                // The whole plane (every product on one thread): row by row, without the partial rows' bookkeeping.
+                float* s = row + (long)image * ImageSpan;
+                for (int y = 0; y < H; y++)
+                {
+                    float* rowFrom = s + y * RowWidth, rowTo = dst + y * W;
+                    if (accumulate) ShortRows.AddTo(rowFrom, rowTo, W);
+                    else if (bias != 0) ShortRows.AddScalar(rowFrom, bias, rowTo, W);
+                    else ShortRows.Copy(rowFrom, rowTo, W);
+                }
+                return;
+            }
             int r = p0 / W, c = p0 - r * W;
             float* from = row + (long)image * ImageSpan + r * RowWidth + c, to = dst + p0;
             for (int left = p1 - p0; left > 0; from += RowWidth - c, c = 0)
