@@ -63,8 +63,8 @@ internal static unsafe class Conv2d
             bool shifted = ShiftedConv.Pays(g, g.GroupOutChannels);
             if (g.Batch < threads && inputScale.IsEmpty && SplitsRows(g, threads))
             {
-                // Fewer images than threads (batch-1 inference) on a map larger than the weights: each thread computes a band
-                // of output rows of every image.
+                // Fewer images than threads (batch-1 inference) on a map of many pixels for its channels (SplitsRows): each
+                // thread computes a band of output rows of every image.
                 var bands = new ForwardBody
                 {
                     X = px, W = pw, PackedW = shifted ? null : ppw, Bias = pb, BiasLength = bias.Length, Y = py, G = g,
