@@ -6,7 +6,8 @@ namespace MlPipelines.Engine.Kernels;
 
 /// <summary>
 /// 2-D convolution (cross-correlation, as every framework computes it) over NCHW tensors by im2col and GEMM;
-/// pointwise convolutions skip the unfolding. Images of a batch are split over threads in fixed chunks. Small feature
+/// pointwise convolutions skip the unfolding. Images of a batch are split over threads in fixed chunks; with fewer images
+/// than threads (batch-1 inference) a layer's output rows are (<see cref="SplitsRows"/>), or each product is. Small feature
 /// maps (14x14, 7x7) give one image too few GEMM columns to fill the micro-kernel's tiles, so several images of a chunk
 /// share one unfolded matrix (<see cref="ImagesPerGemm"/>). Weight gradients are summed per chunk and the chunk sums
 /// added in chunk order, so a thread count reproduces its bits.
