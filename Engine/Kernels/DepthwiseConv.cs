@@ -269,28 +269,17 @@ internal static unsafe class DepthwiseConv
         int blocks = (outWidth + 15) / 16, full = 0, step = 16 * TStride.Stride;
         // Groups of four blocks, then the last one to four (the last block possibly ragged).
         for (; blocks - full > 4; full += 4)
-            RollingGroup3x3<TOp, TStride, Four>(padded + step * full, rowWidth, weights, output + 16 * full, outWidth, outHeight, 16, op);
+            RollingGroup3x3<TOp, TStride, Count4>(padded + step * full, rowWidth, weights, output + 16 * full, outWidth, outHeight, 16, op);
         int rest = blocks - full, tail = outWidth - 16 * (blocks - 1);
         float* p = padded + step * full, y = output + 16 * full;
         switch (rest)
         {
-            case 1: RollingGroup3x3<TOp, TStride, One>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
-            case 2: RollingGroup3x3<TOp, TStride, Two>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
-            case 3: RollingGroup3x3<TOp, TStride, Three>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
-            default: RollingGroup3x3<TOp, TStride, Four>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+            case 1: RollingGroup3x3<TOp, TStride, Count1>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+            case 2: RollingGroup3x3<TOp, TStride, Count2>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+            case 3: RollingGroup3x3<TOp, TStride, Count3>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
+            default: RollingGroup3x3<TOp, TStride, Count4>(p, rowWidth, weights, y, outWidth, outHeight, tail, op); break;
         }
     }
-
-    /// <summary>Blocks of sixteen columns a rolling group computes.</summary>
-    private interface IBlockCount
-    {
-        static abstract int Value { get; }
-    }
-
-    private struct One : IBlockCount { public static int Value => 1; }
-    private struct Two : IBlockCount { public static int Value => 2; }
-    private struct Three : IBlockCount { public static int Value => 3; }
-    private struct Four : IBlockCount { public static int Value => 4; }
 
     /// <summary>The three vectors of a padded row that a block of sixteen outputs multiplies by a row of 3x3 taps.</summary>
     private interface IRowVectors
@@ -363,7 +352,7 @@ internal static unsafe class DepthwiseConv
     private static void RollingGroup3x3<TOp, TStride, TBlocks>(float* padded, int rowWidth, in Weights3x3 k, float* output, int outWidth, int outHeight, int tail, TOp op)
         where TOp : unmanaged, IUnaryOperator
         where TStride : struct, IRowVectors
-        where TBlocks : struct, IBlockCount
+        where TBlocks : struct, ICount
     {
         var group = new Group<TOp, TStride, TBlocks>(k, op, tail);
         if (TStride.Stride == 1)
@@ -401,7 +390,7 @@ internal static unsafe class DepthwiseConv
     private struct Group<TOp, TStride, TBlocks>(in Weights3x3 k, TOp op, int tail)
         where TOp : unmanaged, IUnaryOperator
         where TStride : struct, IRowVectors
-        where TBlocks : struct, IBlockCount
+        where TBlocks : struct, ICount
     {
         private readonly Weights3x3 _k = k;
         private readonly Vector512<float> _last = Vector512.LessThan(Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create((float)tail));

@@ -766,7 +766,7 @@ internal static unsafe class Gemm
             }
             else if (nr == 16)
             {
-                Avx2Tile<TRows, TwoVectors, TA>(kc, pa, layout, rows, c, ldc, mRem, store);
+                Avx2Tile<TRows, Count2, TA>(kc, pa, layout, rows, c, ldc, mRem, store);
                 return;
             }
             else if (mRem == MR)
@@ -777,7 +777,7 @@ internal static unsafe class Gemm
         }
         if (nr == 16 && nRem == 8)
         {
-            Avx2Tile<TRows, OneVector, TA>(kc, pa, layout, rows, c, ldc, mRem, store);
+            Avx2Tile<TRows, Count1, TA>(kc, pa, layout, rows, c, ldc, mRem, store);
             return;
         }
         EdgeTile(kc, pa, layout, rows, c, ldc, mRem, nRem, nr, store);
@@ -797,8 +797,8 @@ internal static unsafe class Gemm
         float* tile = stackalloc float[8 * 32];
         if (nr == 32 && nRem <= 16) Kernel512Half(kc, pa, rows, tile, nr, store: true);
         else if (nr == 32) Kernel512(kc, pa, rows, tile, nr, store: true);
-        else if (nr == 16 && nRem < 8) Avx2Tile<TRows, OneVector, TA>(kc, pa, layout, rows, tile, nr, mRem, store: true);
-        else if (nr == 16) Avx2Tile<TRows, TwoVectors, TA>(kc, pa, layout, rows, tile, nr, mRem, store: true);
+        else if (nr == 16 && nRem < 8) Avx2Tile<TRows, Count1, TA>(kc, pa, layout, rows, tile, nr, mRem, store: true);
+        else if (nr == 16) Avx2Tile<TRows, Count2, TA>(kc, pa, layout, rows, tile, nr, mRem, store: true);
         else KernelScalar(kc, pa, rows, tile, nr, store: true);
         for (int i = 0; i < mRem; i++)
             for (int j = 0; j < nRem; j++)
@@ -815,17 +815,17 @@ internal static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Avx2Tile<TRows, TVectors, TA>(int kc, float* pa, TA layout, TRows rows, float* c, int ldc, int mRem, bool store)
         where TRows : struct, IPanelRows
-        where TVectors : struct, IVectorCount
+        where TVectors : struct, ICount
         where TA : struct, IALayout
     {
         switch (mRem)
         {
-            case 6: Kernel256<TRows, Rows6, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
-            case 5: Kernel256<TRows, Rows5, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
-            case 4: Kernel256<TRows, Rows4, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
-            case 3: Kernel256<TRows, Rows3, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
-            case 2: Kernel256<TRows, Rows2, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
-            default: Kernel256<TRows, Rows1, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
+            case 6: Kernel256<TRows, Count6, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
+            case 5: Kernel256<TRows, Count5, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
+            case 4: Kernel256<TRows, Count4, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
+            case 3: Kernel256<TRows, Count3, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
+            case 2: Kernel256<TRows, Count2, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
+            default: Kernel256<TRows, Count1, TVectors, TA>(kc, pa, layout, rows, c, ldc, store); return;
         }
     }
 
@@ -1003,27 +1003,6 @@ internal static unsafe class Gemm
         hi.Store(c + 16);
     }
 
-    /// <summary>A kernel's row count as a type, so each height compiles to its own code with the unused rows removed.</summary>
-    private interface IRowCount
-    {
-        static abstract int Value { get; }
-    }
-
-    private struct Rows1 : IRowCount { public static int Value => 1; }
-    private struct Rows2 : IRowCount { public static int Value => 2; }
-    private struct Rows3 : IRowCount { public static int Value => 3; }
-    private struct Rows4 : IRowCount { public static int Value => 4; }
-    private struct Rows5 : IRowCount { public static int Value => 5; }
-    private struct Rows6 : IRowCount { public static int Value => 6; }
-
-    /// <summary>How many vectors of 8 columns an AVX2 kernel computes: one for a panel of at most 8 columns, else two.</summary>
-    private interface IVectorCount
-    {
-        static abstract int Value { get; }
-    }
-
-    private struct OneVector : IVectorCount { public static int Value => 1; }
-    private struct TwoVectors : IVectorCount { public static int Value => 2; }
 
     /// <summary>
     /// C[TCount, 8 x TVectors] += the first TCount rows of a 6-row A panel times the first 8 x TVectors columns of a
@@ -1034,8 +1013,8 @@ internal static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel256<TRows, TCount, TVectors, TA>(int kc, float* pa, TA layout, TRows rows, float* c, int ldc, bool store)
         where TRows : struct, IPanelRows
-        where TCount : struct, IRowCount
-        where TVectors : struct, IVectorCount
+        where TCount : struct, ICount
+        where TVectors : struct, ICount
         where TA : struct, IALayout
     {
         nint step = layout.Step;
@@ -1066,8 +1045,8 @@ internal static unsafe class Gemm
     /// <summary>One step of k: the tile's rows and vectors += a[row] x the B row at <paramref name="pb"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Step<TCount, TVectors, TA>(ref Tile6x16 t, float* pa, TA layout, float* pb)
-        where TCount : struct, IRowCount
-        where TVectors : struct, IVectorCount
+        where TCount : struct, ICount
+        where TVectors : struct, ICount
         where TA : struct, IALayout
     {
         Vector256<float> b0 = Vector256.Load(pb), b1 = TVectors.Value > 1 ? Vector256.Load(pb + 8) : default;
@@ -1082,7 +1061,7 @@ internal static unsafe class Gemm
     /// <summary>One row of a step: (lo, hi) += a x (b0, b1), the second vector only when the tile has two.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Row<TVectors>(ref Vector256<float> lo, ref Vector256<float> hi, float a, Vector256<float> b0, Vector256<float> b1)
-        where TVectors : struct, IVectorCount
+        where TVectors : struct, ICount
     {
         Vector256<float> x = Vector256.Create(a);
         lo = Vector256.FusedMultiplyAdd(x, b0, lo);
@@ -1091,7 +1070,7 @@ internal static unsafe class Gemm
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Add256<TVectors>(float* c, Vector256<float> lo, Vector256<float> hi, bool store)
-        where TVectors : struct, IVectorCount
+        where TVectors : struct, ICount
     {
         if (!store)
         {
